@@ -1,0 +1,1 @@
+"""Channel adapters: each verifies and converts a platform's payload, nothing more."""

@@ -1,0 +1,182 @@
+"""One dialog step: ``step(conversation, inbound, context)`` → new conversation and outputs.
+
+Pure and synchronous: it copies the state it is given, does no I/O, and returns effects
+(submit, list, show) for ``dialogs.session`` to carry out.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass, field
+from typing import Any
+
+from dialogs import filling, texts, validators
+from dialogs.effects import ListMine, Outputs, ShowTicket
+from dialogs.forms import FORMS
+from dialogs.state import Conversation, Draft
+from dialogs.types import Context, Inbound
+
+START = {"1": "suggestion", "提建议": "suggestion", "建议": "suggestion",
+         "2": "complaint", "投诉": "complaint", "我要投诉": "complaint"}
+MY_ITEMS = {"3", "查进度", "进度", "我的", "我的事项", "/STATUS"}
+HELP = {"0", "帮助", "?", "HELP", "/HELP"}
+MENU = {"菜单", "MENU", "/START", "/MENU", "主菜单", "你好", "您好", "HI", "HELLO"}
+CANCEL = {"取消", "/CANCEL", "退出"}
+YES = {"是", "1", "确认取消", "确定", "Y", "YES", "取消"}
+NO = {"否", "2", "不", "继续", "N", "NO", "继续填写"}
+NUMBER_OF = {"suggestion": "1", "complaint": "2"}
+
+
+@dataclass(slots=True)
+class Step:
+    conversation: Conversation
+    outputs: list[Any] = field(default_factory=list)
+
+
+def step(conversation: Conversation, inbound: Inbound, context: Context) -> Step:
+    """Run one step of the conversation for one inbound message."""
+    conv = copy.deepcopy(conversation)
+    now = int(context.now.timestamp())
+    idle_for = now - conv.last_at if conv.last_at else 0
+    conv.last_at = now
+    out = Outputs()
+    if inbound.kind == "event":
+        _event(conv, inbound, out)
+    elif inbound.kind == "voice" and not (inbound.text or "").strip():
+        out.say(texts.VOICE_UNCLEAR)
+        _reask(conv, out)
+    elif inbound.kind in ("link", "video", "unknown"):
+        out.say(texts.UNSUPPORTED_KIND)
+        _reask(conv, out)
+    elif conv.mode == "confirm_cancel":
+        _confirm_cancel(conv, inbound, out)
+    elif conv.mode == "resume":
+        _resume(conv, inbound, out)
+    elif conv.mode == "form" and conv.draft is not None:
+        if idle_for >= context.resume_after_s:
+            _offer_resume(conv, conv.draft.kind, out)
+        else:
+            _in_form(conv, conv.draft, inbound, out)
+    else:
+        _idle(conv, inbound, out)
+    conv.greeted = True
+    return Step(conv, out.items)
+
+
+def _event(conv: Conversation, inbound: Inbound, out: Outputs) -> None:
+    if inbound.event == "subscribe":
+        out.say("感谢关注！" + texts.MENU, texts.MENU_CHOICES)
+    elif inbound.event == "menu":
+        _menu(conv, out)
+    elif inbound.event == "hello":  # a chat window opened (web page load, terminal start)
+        if conv.draft is not None and conv.mode in ("form", "idle", "resume"):
+            _offer_resume(conv, conv.draft.kind, out)
+        else:
+            _menu(conv, out)
+
+
+def _reask(conv: Conversation, out: Outputs) -> None:
+    if conv.mode == "form" and conv.draft is not None:
+        filling.ask(conv.draft, out)
+
+
+def _menu(conv: Conversation, out: Outputs) -> None:
+    if conv.mode == "form" and conv.draft is not None:
+        out.say(texts.DRAFT_PAUSED.format(noun=FORMS[conv.draft.kind].noun, number=NUMBER_OF[conv.draft.kind]))
+    conv.mode = "idle"
+    out.say(texts.MENU, texts.MENU_CHOICES)
+
+
+def _in_form(conv: Conversation, draft: Draft, inbound: Inbound, out: Outputs) -> None:
+    command = validators.as_command(inbound.text or "")
+    if command in MENU:
+        _menu(conv, out)
+    elif command in CANCEL:
+        conv.mode = "confirm_cancel"
+        out.say(texts.CANCEL_ASK, ("是", "否"))
+    elif inbound.text and (ticket := validators.ticket_in(inbound.text)):
+        out.do(ShowTicket(ticket))
+        filling.ask(draft, out)
+    else:
+        filling.answer(conv, draft, inbound, out)
+
+
+def _confirm_cancel(conv: Conversation, inbound: Inbound, out: Outputs) -> None:
+    command = validators.as_command(inbound.text or "")
+    if command in YES:
+        conv.mode, conv.draft = "idle", None
+        out.say(texts.CANCEL_DONE)
+        out.say(texts.MENU, texts.MENU_CHOICES)
+        return
+    conv.mode = "form"
+    out.say(texts.CANCEL_KEPT)
+    if conv.draft is not None:
+        filling.ask(conv.draft, out)
+
+
+def _offer_resume(conv: Conversation, wanted: str, out: Outputs) -> None:
+    assert conv.draft is not None
+    conv.mode = "resume"
+    conv.draft.values["_want"] = wanted
+    form = FORMS[conv.draft.kind]
+    text = texts.RESUME_OFFER.format(noun=form.noun, filled=filling.filled(conv.draft), total=len(form.fields))
+    out.say(text, texts.RESUME_CHOICES)
+
+
+def _resume(conv: Conversation, inbound: Inbound, out: Outputs) -> None:
+    draft = conv.draft
+    if draft is None:
+        conv.mode = "idle"
+        _idle(conv, inbound, out)
+        return
+    command = validators.as_command(inbound.text or "")
+    wanted = draft.values.pop("_want", draft.kind)
+    if command in {"继续", "1", "继续填写"}:
+        conv.mode = "form"
+        filling.ask(draft, out)
+    elif command in {"重填", "2", "重新开始", "重新填写"}:
+        out.say(texts.START_OVER)
+        _start(conv, wanted, draft.key + "r", out)
+    elif command in MENU:
+        _menu(conv, out)
+    else:
+        draft.values["_want"] = wanted
+        out.say(texts.RESUME_BAD, texts.RESUME_CHOICES)
+
+
+def _start(conv: Conversation, kind: str, key: str, out: Outputs) -> None:
+    conv.mode = "form"
+    conv.draft = Draft(kind=kind, key=key)
+    out.say(texts.FORM_INTRO[kind])
+    filling.ask(conv.draft, out)
+
+
+def _idle(conv: Conversation, inbound: Inbound, out: Outputs) -> None:
+    if inbound.kind == "image":
+        out.say(texts.PHOTO_IDLE)
+        return
+    if inbound.kind == "location":
+        out.say(texts.LOCATION_IDLE)
+        return
+    text = inbound.text or ""
+    command = validators.as_command(text)
+    if command in START:
+        kind = START[command]
+        if conv.draft is not None:
+            _offer_resume(conv, kind, out)
+        else:
+            _start(conv, kind, f"{inbound.user.key}:{inbound.message_id}", out)
+    elif command in MY_ITEMS:
+        out.do(ListMine())
+    elif command in HELP:
+        out.say(texts.HELP, texts.MENU_CHOICES)
+    elif ticket := validators.ticket_in(text):
+        out.do(ShowTicket(ticket))
+    elif command in CANCEL:
+        out.say(texts.CANCEL_NOTHING)
+        out.say(texts.MENU, texts.MENU_CHOICES)
+    elif command in MENU or not conv.greeted:
+        out.say(texts.MENU, texts.MENU_CHOICES)
+    else:
+        out.say(texts.UNRECOGNISED)
+        out.say(texts.MENU, texts.MENU_CHOICES)

@@ -1,0 +1,53 @@
+"""The conversation state of one citizen: small, versioned, serialised to compact JSON."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import orjson
+
+SCHEMA_VERSION = 1
+Mode = Literal["idle", "form", "confirm_cancel", "resume"]
+
+
+@dataclass(slots=True)
+class Draft:
+    """A form being filled in."""
+
+    kind: str
+    key: str  # submission key: a retried submit of this draft never makes a second item
+    step: int = 0  # index of the field being asked; == len(fields) means the summary
+    values: dict[str, Any] = field(default_factory=dict)
+    editing: bool = False  # came from the summary through 修改 N
+
+
+@dataclass(slots=True)
+class Conversation:
+    mode: Mode = "idle"
+    draft: Draft | None = None
+    last_at: int = 0  # unix seconds of the last message handled
+    greeted: bool = False
+
+    def to_bytes(self) -> bytes:
+        doc: dict[str, Any] = {"v": SCHEMA_VERSION, "m": self.mode, "t": self.last_at, "g": int(self.greeted)}
+        if self.draft is not None:
+            d = self.draft
+            doc["d"] = {"k": d.kind, "y": d.key, "s": d.step, "x": d.values, "e": int(d.editing)}
+        return orjson.dumps(doc)
+
+    @classmethod
+    def from_bytes(cls, raw: bytes | str | None) -> Conversation:
+        """Load a stored state; anything unreadable or of another schema starts afresh."""
+        if not raw:
+            return cls()
+        try:
+            doc = orjson.loads(raw)
+            if doc.get("v") != SCHEMA_VERSION:
+                return cls()
+            draft = None
+            if d := doc.get("d"):
+                draft = Draft(kind=d["k"], key=d["y"], step=int(d["s"]), values=dict(d["x"]), editing=bool(d["e"]))
+            return cls(mode=doc["m"], draft=draft, last_at=int(doc["t"]), greeted=bool(doc["g"]))
+        except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+            return cls()

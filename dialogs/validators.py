@@ -1,0 +1,92 @@
+"""Checks for one typed answer: each returns the clean value or raises ``Invalid`` with the message."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from dialogs import texts
+from dialogs.forms import Field
+
+_MOBILE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$")
+_LANDLINE = re.compile(r"^(0\d{2,3})-?(\d{7,8})$")
+_TICKET = re.compile(r"^(JY|TS)-(\d{8})-(\d{4})$")
+_CONTROL = {"Cc", "Cf", "Cs", "Co", "Cn"}
+
+
+class Invalid(Exception):
+    """The answer cannot be used; ``str(exc)`` is the message for the citizen."""
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width digits and letters become ASCII), control characters dropped, trimmed."""
+    text = unicodedata.normalize("NFKC", text)
+    kept = (ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in _CONTROL)
+    return "".join(kept).strip()
+
+
+def as_command(text: str) -> str:
+    """The form a command is compared in: normalised, no inner spaces, upper case."""
+    return re.sub(r"\s+", "", normalise(text)).upper()
+
+
+def ticket_in(text: str) -> str | None:
+    """A ticket number if the whole message is one (``jy-20261122-0001`` works too)."""
+    cleaned = as_command(text).replace("—", "-").replace("_", "-")
+    return cleaned if _TICKET.match(cleaned) else None
+
+
+def phone(value: str) -> str:
+    compact = re.sub(r"[\s()（）]", "", value)
+    if m := _MOBILE.match(compact.replace("-", "")):
+        return m.group(1)
+    if m := _LANDLINE.match(compact):
+        return f"{m.group(1)}-{m.group(2)}"
+    raise Invalid(texts.BAD_PHONE)
+
+
+def choice(value: str, options: tuple[str, ...]) -> str:
+    key = as_command(value)
+    if key.isdigit() and 1 <= int(key) <= len(options):
+        return options[int(key) - 1]
+    for option in options:
+        if key == as_command(option):
+            return option
+    raise Invalid(texts.bad_choice(len(options)))
+
+
+def check(field: Field, raw: str) -> str:
+    """Validate one answer to ``field``."""
+    value = normalise(raw)
+    if not value:
+        raise Invalid(texts.EMPTY)
+    if len(value) > field.max_len:
+        raise Invalid(texts.too_long(field.max_len, len(value)))
+    if field.kind == "choice":
+        return choice(value, field.choices)
+    if field.kind == "yesno":
+        return _yes_no(value)
+    if field.kind == "phone":
+        return phone(value)
+    if field.kind in ("name", "name_or_anon"):
+        return _name(value, anonymous_ok=field.kind == "name_or_anon")
+    return value
+
+
+def _yes_no(value: str) -> str:
+    key = as_command(value)
+    if key in {"可以", "1", "是", "好", "好的", "行", "同意", "Y", "YES"}:
+        return "可以"
+    if key in {"不可以", "2", "否", "不", "不行", "不同意", "N", "NO"}:
+        return "不可以"
+    raise Invalid(texts.BAD_YES_NO)
+
+
+def _name(value: str, *, anonymous_ok: bool) -> str:
+    if as_command(value) in {"匿名", "不留名"}:
+        if anonymous_ok:
+            return "匿名"
+        raise Invalid(texts.REAL_NAME_NEEDED)
+    if any(ch.isdigit() for ch in value) or len(value) < 2 and not value.isascii():
+        raise Invalid(texts.BAD_NAME)
+    return value

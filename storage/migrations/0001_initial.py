@@ -1,0 +1,160 @@
+from tortoise import migrations
+from tortoise.migrations import operations as ops
+from orjson import loads
+from tortoise.fields.base import OnDelete
+from tortoise.fields.data import JSON_DUMPS
+from tortoise import fields
+from tortoise.indexes import Index
+
+class Migration(migrations.Migration):
+    initial = True
+
+    operations = [
+        ops.CreateModel(
+            name='Campaign',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('topic', fields.CharField(max_length=100)),
+                ('description', fields.TextField(default='', unique=False)),
+                ('starts_on', fields.DateField()),
+                ('ends_on', fields.DateField()),
+                ('closed', fields.BooleanField(default=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'campaign', 'app': 'models', 'pk_attr': 'id', 'table_description': '专项征集: a topic open for suggestions between two dates.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Citizen',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('channel', fields.CharField(max_length=16)),
+                ('external_id', fields.CharField(max_length=128)),
+                ('name', fields.CharField(default='', max_length=40)),
+                ('phone', fields.CharField(default='', db_index=True, max_length=20)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('last_inbound_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('reachable', fields.BooleanField(default=True)),
+                ('unsubscribed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'citizen', 'app': 'models', 'unique_together': (('channel', 'external_id'),), 'pk_attr': 'id', 'table_description': 'One person on one channel (a person on two channels is two rows, linked by phone).'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='ConversationState',
+            fields=[
+                ('key', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=160)),
+                ('data', fields.TextField(unique=False)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+            ],
+            options={'table': 'conversation_state', 'app': 'models', 'pk_attr': 'key', 'table_description': 'The conversation state of a citizen when neither memory nor Redis holds it (the default).'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Department',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('name', fields.CharField(unique=True, max_length=64)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'department', 'app': 'models', 'pk_attr': 'id'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Item',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('ticket', fields.CharField(unique=True, max_length=20)),
+                ('kind', fields.CharField(max_length=12)),
+                ('status', fields.CharField(max_length=16)),
+                ('version', fields.IntField(default=1)),
+                ('category', fields.CharField(default='', max_length=32)),
+                ('title', fields.CharField(default='', max_length=100)),
+                ('fields_data', fields.JSONField(default=dict, encoder=JSON_DUMPS, decoder=loads)),
+                ('channel', fields.CharField(max_length=16)),
+                ('submission_key', fields.CharField(null=True, unique=True, max_length=200)),
+                ('citizen', fields.ForeignKeyField('models.Citizen', source_field='citizen_id', db_constraint=True, to_field='id', related_name='items', on_delete=OnDelete.RESTRICT)),
+                ('campaign', fields.ForeignKeyField('models.Campaign', source_field='campaign_id', null=True, db_constraint=True, to_field='id', related_name='items', on_delete=OnDelete.SET_NULL)),
+                ('lead_department', fields.ForeignKeyField('models.Department', source_field='lead_department_id', null=True, db_constraint=True, to_field='id', related_name='led_items', on_delete=OnDelete.SET_NULL)),
+                ('departments', fields.ManyToManyField('models.Department', unique=True, db_constraint=True, through='item_department', forward_key='department_id', backward_key='item_id', related_name='items', on_delete=OnDelete.CASCADE)),
+                ('previous_status', fields.CharField(null=True, max_length=16)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('updated_at', fields.DatetimeField(auto_now=True, auto_now_add=False)),
+                ('accept_due_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('accepted_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('due_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('extended_days', fields.IntField(default=0)),
+                ('answered_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('closed_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('redo_count', fields.IntField(default=0)),
+                ('review_level', fields.IntField(default=0)),
+                ('satisfaction', fields.IntField(null=True)),
+                ('reported', fields.BooleanField(default=False)),
+                ('showcased', fields.BooleanField(default=False)),
+                ('rewarded', fields.BooleanField(default=False)),
+            ],
+            options={'table': 'item', 'app': 'models', 'indexes': [Index(fields=['kind', 'status']), Index(fields=['status', 'due_at']), Index(fields=['channel']), Index(fields=['category']), Index(fields=['created_at'])], 'pk_attr': 'id', 'table_description': 'A suggestion (人民建议) or a complaint (投诉请求) and where it stands.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='ItemEvent',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('item', fields.ForeignKeyField('models.Item', source_field='item_id', db_constraint=True, to_field='id', related_name='events', on_delete=OnDelete.CASCADE)),
+                ('action', fields.CharField(max_length=24)),
+                ('actor', fields.CharField(max_length=64)),
+                ('from_status', fields.CharField(null=True, max_length=16)),
+                ('to_status', fields.CharField(max_length=16)),
+                ('note', fields.TextField(default='', unique=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'item_event', 'app': 'models', 'indexes': [Index(fields=['item_id', 'created_at'])], 'pk_attr': 'id', 'table_description': 'One audit record: who did what to an item, when, from which state to which.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Message',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('item', fields.ForeignKeyField('models.Item', source_field='item_id', db_constraint=True, to_field='id', related_name='messages', on_delete=OnDelete.CASCADE)),
+                ('direction', fields.CharField(max_length=8)),
+                ('author', fields.CharField(default='', max_length=64)),
+                ('text', fields.TextField(unique=False)),
+                ('attachments', fields.JSONField(default=list, encoder=JSON_DUMPS, decoder=loads)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'message', 'app': 'models', 'indexes': [Index(fields=['item_id', 'created_at'])], 'pk_attr': 'id', 'table_description': 'One message of the thread of an item: answers of the citizen and replies of the staff.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='Outbox',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('item', fields.ForeignKeyField('models.Item', source_field='item_id', null=True, db_constraint=True, to_field='id', related_name='notices', on_delete=OnDelete.CASCADE)),
+                ('citizen', fields.ForeignKeyField('models.Citizen', source_field='citizen_id', db_constraint=True, to_field='id', related_name='notices', on_delete=OnDelete.CASCADE)),
+                ('channel', fields.CharField(max_length=16)),
+                ('kind', fields.CharField(max_length=24)),
+                ('text', fields.TextField(unique=False)),
+                ('priority', fields.IntField(default=5)),
+                ('status', fields.CharField(default='pending', max_length=10)),
+                ('dedupe_key', fields.CharField(unique=True, max_length=200)),
+                ('attempts', fields.IntField(default=0)),
+                ('next_attempt_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('lease_until', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+                ('last_error', fields.TextField(default='', unique=False)),
+                ('sent_via', fields.CharField(default='', max_length=16)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+                ('sent_at', fields.DatetimeField(null=True, auto_now=False, auto_now_add=False)),
+            ],
+            options={'table': 'outbox', 'app': 'models', 'indexes': [Index(fields=['status', 'next_attempt_at']), Index(fields=['citizen_id', 'status'])], 'pk_attr': 'id', 'table_description': 'A notice for a citizen, written in the same transaction as the change it reports.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
+            name='TicketCounter',
+            fields=[
+                ('key', fields.CharField(primary_key=True, unique=True, db_index=True, max_length=16)),
+                ('value', fields.IntField(default=0)),
+            ],
+            options={'table': 'ticket_counter', 'app': 'models', 'pk_attr': 'key', 'table_description': 'The last number issued for one prefix and day (e.g. ``JY-20261122``).'},
+            bases=['Model'],
+        ),
+    ]

@@ -1,0 +1,192 @@
+"""Tortoise models: citizens, items and their audit events and threads, departments,
+campaigns, the notice outbox, ticket counters and stored conversation states."""
+
+from __future__ import annotations
+
+from tortoise import fields
+from tortoise.indexes import Index
+from tortoise.models import Model
+
+
+class Citizen(Model):
+    """One person on one channel (a person on two channels is two rows, linked by phone)."""
+
+    id = fields.IntField(primary_key=True)
+    channel = fields.CharField(max_length=16)
+    external_id = fields.CharField(max_length=128)
+    name = fields.CharField(max_length=40, default="")
+    phone = fields.CharField(max_length=20, default="", db_index=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    last_inbound_at = fields.DatetimeField(null=True)
+    reachable = fields.BooleanField(default=True)
+    unsubscribed_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "citizen"
+        unique_together = (("channel", "external_id"),)
+
+
+class Department(Model):
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=64, unique=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "department"
+
+
+class Campaign(Model):
+    """专项征集: a topic open for suggestions between two dates."""
+
+    id = fields.IntField(primary_key=True)
+    topic = fields.CharField(max_length=100)
+    description = fields.TextField(default="")
+    starts_on = fields.DateField()
+    ends_on = fields.DateField()
+    closed = fields.BooleanField(default=False)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "campaign"
+
+
+class Item(Model):
+    """A suggestion (人民建议) or a complaint (投诉请求) and where it stands."""
+
+    id = fields.IntField(primary_key=True)
+    ticket = fields.CharField(max_length=20, unique=True)
+    kind = fields.CharField(max_length=12)
+    status = fields.CharField(max_length=16)
+    version = fields.IntField(default=1)
+    category = fields.CharField(max_length=32, default="")
+    title = fields.CharField(max_length=100, default="")
+    fields_data = fields.JSONField(default=dict)
+    channel = fields.CharField(max_length=16)
+    submission_key = fields.CharField(max_length=200, unique=True, null=True)
+    citizen: fields.ForeignKeyRelation[Citizen] = fields.ForeignKeyField(
+        "models.Citizen", related_name="items", on_delete=fields.RESTRICT
+    )
+    campaign: fields.ForeignKeyNullableRelation[Campaign] = fields.ForeignKeyField(
+        "models.Campaign", related_name="items", null=True, on_delete=fields.SET_NULL
+    )
+    lead_department: fields.ForeignKeyNullableRelation[Department] = fields.ForeignKeyField(
+        "models.Department", related_name="led_items", null=True, on_delete=fields.SET_NULL
+    )
+    departments: fields.ManyToManyRelation[Department] = fields.ManyToManyField(
+        "models.Department", related_name="items", through="item_department"
+    )
+    previous_status = fields.CharField(max_length=16, null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+    updated_at = fields.DatetimeField(auto_now=True)
+    accept_due_at = fields.DatetimeField(null=True)
+    accepted_at = fields.DatetimeField(null=True)
+    due_at = fields.DatetimeField(null=True)
+    extended_days = fields.IntField(default=0)
+    answered_at = fields.DatetimeField(null=True)
+    closed_at = fields.DatetimeField(null=True)
+    redo_count = fields.IntField(default=0)
+    review_level = fields.IntField(default=0)
+    satisfaction = fields.IntField(null=True)
+    reported = fields.BooleanField(default=False)
+    showcased = fields.BooleanField(default=False)
+    rewarded = fields.BooleanField(default=False)
+
+    class Meta:
+        table = "item"
+        indexes = (
+            Index(fields=("kind", "status")),
+            Index(fields=("status", "due_at")),
+            Index(fields=("channel",)),
+            Index(fields=("category",)),
+            Index(fields=("created_at",)),
+        )
+
+
+class ItemEvent(Model):
+    """One audit record: who did what to an item, when, from which state to which."""
+
+    id = fields.IntField(primary_key=True)
+    item: fields.ForeignKeyRelation[Item] = fields.ForeignKeyField(
+        "models.Item", related_name="events", on_delete=fields.CASCADE
+    )
+    action = fields.CharField(max_length=24)
+    actor = fields.CharField(max_length=64)
+    from_status = fields.CharField(max_length=16, null=True)
+    to_status = fields.CharField(max_length=16)
+    note = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "item_event"
+        indexes = (Index(fields=("item_id", "created_at")),)
+
+
+class Message(Model):
+    """One message of the thread of an item: answers of the citizen and replies of the staff."""
+
+    id = fields.IntField(primary_key=True)
+    item: fields.ForeignKeyRelation[Item] = fields.ForeignKeyField(
+        "models.Item", related_name="messages", on_delete=fields.CASCADE
+    )
+    direction = fields.CharField(max_length=8)  # "citizen" | "staff"
+    author = fields.CharField(max_length=64, default="")
+    text = fields.TextField()
+    attachments = fields.JSONField(default=list)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "message"
+        indexes = (Index(fields=("item_id", "created_at")),)
+
+
+class Outbox(Model):
+    """A notice for a citizen, written in the same transaction as the change it reports."""
+
+    id = fields.IntField(primary_key=True)
+    item: fields.ForeignKeyNullableRelation[Item] = fields.ForeignKeyField(
+        "models.Item", related_name="notices", null=True, on_delete=fields.CASCADE
+    )
+    citizen: fields.ForeignKeyRelation[Citizen] = fields.ForeignKeyField(
+        "models.Citizen", related_name="notices", on_delete=fields.CASCADE
+    )
+    channel = fields.CharField(max_length=16)
+    kind = fields.CharField(max_length=24)
+    text = fields.TextField()
+    priority = fields.IntField(default=5)
+    status = fields.CharField(max_length=10, default="pending")
+    dedupe_key = fields.CharField(max_length=200, unique=True)
+    attempts = fields.IntField(default=0)
+    next_attempt_at = fields.DatetimeField(null=True)
+    lease_until = fields.DatetimeField(null=True)
+    last_error = fields.TextField(default="")
+    sent_via = fields.CharField(max_length=16, default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+    sent_at = fields.DatetimeField(null=True)
+
+    class Meta:
+        table = "outbox"
+        indexes = (
+            Index(fields=("status", "next_attempt_at")),
+            Index(fields=("citizen_id", "status")),
+        )
+
+
+class TicketCounter(Model):
+    """The last number issued for one prefix and day (e.g. ``JY-20261122``)."""
+
+    key = fields.CharField(max_length=16, primary_key=True)
+    value = fields.IntField(default=0)
+
+    class Meta:
+        table = "ticket_counter"
+
+
+class ConversationState(Model):
+    """The conversation state of a citizen when neither memory nor Redis holds it (the default)."""
+
+    key = fields.CharField(max_length=160, primary_key=True)
+    data = fields.TextField()
+    updated_at = fields.DatetimeField(auto_now=True)
+
+    class Meta:
+        table = "conversation_state"

@@ -1,0 +1,29 @@
+"""Ticket numbers ``JY-YYYYMMDD-NNNN`` / ``TS-YYYYMMDD-NNNN``: one atomic counter row per day."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from tortoise.backends.base.client import BaseDBAsyncClient
+
+PREFIXES = {"suggestion": "JY", "complaint": "TS"}
+
+_UPSERT = (
+    "INSERT INTO ticket_counter (key, value) VALUES ({p}, 1) "
+    "ON CONFLICT (key) DO UPDATE SET value = ticket_counter.value + 1 RETURNING value"
+)
+
+
+async def next_ticket(conn: BaseDBAsyncClient, kind: str, now: datetime, tz: str = "Asia/Shanghai") -> str:
+    """Issue the next number for ``kind`` on the local date of ``now``, inside ``conn``'s transaction.
+
+    The upsert takes a row lock (PostgreSQL) or the database lock (SQLite), so racing
+    submissions in one second, in one process or many, never get the same number.
+    """
+    day = now.astimezone(ZoneInfo(tz)).strftime("%Y%m%d")
+    key = f"{PREFIXES[kind]}-{day}"
+    placeholder = "$1" if conn.capabilities.dialect == "postgres" else "?"
+    _, rows = await conn.execute_query(_UPSERT.format(p=placeholder), [key])
+    value = int(dict(rows[0])["value"])
+    return f"{key}-{value:04d}"
