@@ -30,7 +30,9 @@ def serve(
     host = host or settings.host
     port = port or settings.port
     typer.echo(f"minyi 已启动：在浏览器打开 http://{host}:{port}/ 使用网页版（Ctrl+C 停止）")
-    typer.echo(f"数据库：{settings.database_url}；状态：{'Redis' if settings.redis_url else '本进程 + 数据库'}")
+    typer.echo(
+        f"数据库：{settings.database_url}；状态：{'Redis' if settings.redis_url else '本进程 + 数据库'}"
+    )
     web.run_app(create_app(settings), host=host, port=port, print=None)
 
 

@@ -51,7 +51,9 @@ class Pipeline:
                 new_conv, replies = await handle(conv, inbound, context, self.port)
             except Exception:
                 self.errors += 1
-                log.exception("dialog step failed for %s message %s", inbound.user.channel, inbound.message_id)
+                log.exception(
+                    "dialog step failed for %s message %s", inbound.user.channel, inbound.message_id
+                )
                 return [Reply(texts.STEP_FAILED)]
             await self.backends.state.set(key, new_conv.to_bytes())
         return replies

@@ -16,8 +16,14 @@ from dialogs.forms import FORMS
 from dialogs.state import Conversation, Draft
 from dialogs.types import Context, Inbound
 
-START = {"1": "suggestion", "提建议": "suggestion", "建议": "suggestion",
-         "2": "complaint", "投诉": "complaint", "我要投诉": "complaint"}
+START = {
+    "1": "suggestion",
+    "提建议": "suggestion",
+    "建议": "suggestion",
+    "2": "complaint",
+    "投诉": "complaint",
+    "我要投诉": "complaint",
+}
 MY_ITEMS = {"3", "查进度", "进度", "我的", "我的事项", "/STATUS"}
 HELP = {"0", "帮助", "?", "HELP", "/HELP"}
 MENU = {"菜单", "MENU", "/START", "/MENU", "主菜单", "你好", "您好", "HI", "HELLO"}
@@ -82,7 +88,9 @@ def _reask(conv: Conversation, out: Outputs) -> None:
 
 def _menu(conv: Conversation, out: Outputs) -> None:
     if conv.mode == "form" and conv.draft is not None:
-        out.say(texts.DRAFT_PAUSED.format(noun=FORMS[conv.draft.kind].noun, number=NUMBER_OF[conv.draft.kind]))
+        out.say(
+            texts.DRAFT_PAUSED.format(noun=FORMS[conv.draft.kind].noun, number=NUMBER_OF[conv.draft.kind])
+        )
     conv.mode = "idle"
     out.say(texts.MENU, texts.MENU_CHOICES)
 
@@ -119,7 +127,9 @@ def _offer_resume(conv: Conversation, wanted: str, out: Outputs) -> None:
     conv.mode = "resume"
     conv.draft.values["_want"] = wanted
     form = FORMS[conv.draft.kind]
-    text = texts.RESUME_OFFER.format(noun=form.noun, filled=filling.filled(conv.draft), total=len(form.fields))
+    text = texts.RESUME_OFFER.format(
+        noun=form.noun, filled=filling.filled(conv.draft), total=len(form.fields)
+    )
     out.say(text, texts.RESUME_CHOICES)
 
 

@@ -31,9 +31,7 @@ class ItemBrief:
 class Port(Protocol):
     """Side effects a dialog step may ask for; ``storage`` implements it, tests fake it."""
 
-    async def submit(
-        self, user: UserRef, kind: str, values: dict[str, Any], key: str
-    ) -> Receipt: ...
+    async def submit(self, user: UserRef, kind: str, values: dict[str, Any], key: str) -> Receipt: ...
 
     async def my_items(self, user: UserRef, limit: int = 10) -> list[ItemBrief]: ...
 

@@ -47,7 +47,9 @@ class Conversation:
                 return cls()
             draft = None
             if d := doc.get("d"):
-                draft = Draft(kind=d["k"], key=d["y"], step=int(d["s"]), values=dict(d["x"]), editing=bool(d["e"]))
+                draft = Draft(
+                    kind=d["k"], key=d["y"], step=int(d["s"]), values=dict(d["x"]), editing=bool(d["e"])
+                )
             return cls(mode=doc["m"], draft=draft, last_at=int(doc["t"]), greeted=bool(doc["g"]))
         except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
             return cls()

@@ -20,13 +20,7 @@ STATUS_LABELS: dict[str, str] = {
 }
 KIND_NOUNS: dict[str, str] = {"suggestion": "建议", "complaint": "投诉"}
 
-MENU = (
-    "您好，这里是市民意征集办公室。请回复数字：\n"
-    "1 提建议\n"
-    "2 投诉\n"
-    "3 查进度\n"
-    "0 帮助"
-)
+MENU = "您好，这里是市民意征集办公室。请回复数字：\n1 提建议\n2 投诉\n3 查进度\n0 帮助"
 MENU_CHOICES = ("1 提建议", "2 投诉", "3 查进度", "0 帮助")
 HELP = (
     "使用说明：\n"
@@ -59,8 +53,7 @@ CANCEL_NOTHING = "当前没有正在填写的内容。"
 CANCEL_KEPT = "好的，我们继续。"
 DRAFT_PAUSED = "您正在填写的{noun}已为您保存，回复 {number} 可以接着填。"
 RESUME_OFFER = (
-    "欢迎回来！您上次的{noun}还没填完（已填 {filled}/{total} 项）。\n"
-    "回复“继续”接着填写，回复“重填”重新开始。"
+    "欢迎回来！您上次的{noun}还没填完（已填 {filled}/{total} 项）。\n回复“继续”接着填写，回复“重填”重新开始。"
 )
 RESUME_CHOICES = ("继续", "重填")
 RESUME_BAD = "请回复“继续”接着填写，或回复“重填”重新开始。"

@@ -87,6 +87,6 @@ def _name(value: str, *, anonymous_ok: bool) -> str:
         if anonymous_ok:
             return "匿名"
         raise Invalid(texts.REAL_NAME_NEEDED)
-    if any(ch.isdigit() for ch in value) or len(value) < 2 and not value.isascii():
+    if any(ch.isdigit() for ch in value) or (len(value) < 2 and not value.isascii()):
         raise Invalid(texts.BAD_NAME)
     return value

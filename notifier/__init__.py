@@ -1,0 +1,1 @@
+"""The outbox relay: delivers status notices to citizens through per-channel senders."""

@@ -14,7 +14,9 @@ def tortoise_config(url: str) -> dict[str, Any]:
     """The Tortoise config for one database URL (``sqlite://…`` or ``postgres://…``)."""
     return {
         "connections": {"default": url},
-        "apps": {"models": {"models": MODELS, "default_connection": "default", "migrations": "storage.migrations"}},
+        "apps": {
+            "models": {"models": MODELS, "default_connection": "default", "migrations": "storage.migrations"}
+        },
         "use_tz": True,
         "timezone": "UTC",
     }

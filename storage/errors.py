@@ -1,17 +1,17 @@
 """The one exception tree of minyi. Callers decide retry vs give-up by type, never by text.
 
-    MinyiError
-    ├── NotFound                  no such item (or not this citizen's)
-    ├── InvalidTransition         the workflow does not allow that action in that state
-    │   └── ConcurrentChange      someone else changed the item first
-    ├── DuplicateSubmission       the same submission key was already stored
-    ├── InvalidInput              a command's argument is unusable (bad phone, bad date...)
-    └── PlatformError             a platform (WeChat, Telegram) refused or failed
-        ├── TransientError        try again later (network, 5xx, timeouts)
-        │   └── RateLimited       try again after ``retry_after`` seconds
-        ├── RecipientUnreachable  blocked, unsubscribed, chat not found: stop for this citizen
-        ├── QuotaExceeded         the platform's per-user or per-window quota is spent
-        └── ConfigurationError    our credentials or settings are wrong: staff must act
+MinyiError
+├── NotFound                  no such item (or not this citizen's)
+├── InvalidTransition         the workflow does not allow that action in that state
+│   └── ConcurrentChange      someone else changed the item first
+├── DuplicateSubmission       the same submission key was already stored
+├── InvalidInput              a command's argument is unusable (bad phone, bad date...)
+└── PlatformError             a platform (WeChat, Telegram) refused or failed
+    ├── TransientError        try again later (network, 5xx, timeouts)
+    │   └── RateLimited       try again after ``retry_after`` seconds
+    ├── RecipientUnreachable  blocked, unsubscribed, chat not found: stop for this citizen
+    ├── QuotaExceeded         the platform's per-user or per-window quota is spent
+    └── ConfigurationError    our credentials or settings are wrong: staff must act
 """
 
 from __future__ import annotations

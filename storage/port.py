@@ -24,9 +24,11 @@ class StoragePort:
         return await service.submit(user, kind, values, key, tz=self.tz)
 
     async def my_items(self, user: UserRef, limit: int = 10) -> list[ItemBrief]:
-        items = await Item.filter(
-            citizen__channel=user.channel, citizen__external_id=user.user_id
-        ).order_by("-created_at").limit(limit)
+        items = (
+            await Item.filter(citizen__channel=user.channel, citizen__external_id=user.user_id)
+            .order_by("-created_at")
+            .limit(limit)
+        )
         return [_brief(i) for i in items]
 
     async def find_item(self, user: UserRef, ticket: str) -> ItemBrief | None:

@@ -17,7 +17,9 @@ QUIT = {"/quit", "/exit", "退出聊天"}
 def inbound_for(user: str, text: str | None) -> Inbound:
     """A typed line, or (text None) the terminal-opened event."""
     if text is None:
-        return Inbound(UserRef("console", user), uuid.uuid4().hex, datetime.now(UTC), kind="event", event="hello")
+        return Inbound(
+            UserRef("console", user), uuid.uuid4().hex, datetime.now(UTC), kind="event", event="hello"
+        )
     return Inbound(UserRef("console", user), uuid.uuid4().hex, datetime.now(UTC), text=text)
 
 

@@ -19,6 +19,8 @@ class RedisUserLocks(UserLocks):
 
     @asynccontextmanager
     async def lock(self, key: str) -> AsyncIterator[None]:
-        lock = self.redis.lock(keys.lock(key), timeout=self.timeout_s, sleep=0.005, blocking_timeout=self.wait_s)
+        lock = self.redis.lock(
+            keys.lock(key), timeout=self.timeout_s, sleep=0.005, blocking_timeout=self.wait_s
+        )
         async with lock:
             yield

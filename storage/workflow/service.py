@@ -148,10 +148,18 @@ async def apply(
             .update(status=new_status, version=version, updated_at=now, **values)
         )
         if updated != 1:
-            raise ConcurrentChange("这个事项刚被其他人修改过，请刷新后再试。", action=action, status=item.status)
+            raise ConcurrentChange(
+                "这个事项刚被其他人修改过，请刷新后再试。", action=action, status=item.status
+            )
         await ItemEvent.create(
-            using_db=conn, item=item, action=action, actor=actor,
-            from_status=item.status, to_status=new_status, note=note, created_at=now,
+            using_db=conn,
+            item=item,
+            action=action,
+            actor=actor,
+            from_status=item.status,
+            to_status=new_status,
+            note=note,
+            created_at=now,
         )
         if notice:
             await _notice(conn, item, version, notice_kind or action, notice, priority, now)

@@ -15,8 +15,18 @@ ONLY_S = frozenset({SUGGESTION})
 ONLY_C = frozenset({COMPLAINT})
 
 STATES: tuple[str, ...] = (
-    "received", "accepted", "rejected", "consulting", "reported", "instructed",
-    "assigned", "adopted", "declined", "implemented", "answered", "closed",
+    "received",
+    "accepted",
+    "rejected",
+    "consulting",
+    "reported",
+    "instructed",
+    "assigned",
+    "adopted",
+    "declined",
+    "implemented",
+    "answered",
+    "closed",
 )
 PREVIOUS = "<previous>"  # back to the state the item had before 事前/事中沟通
 STAY = "<stay>"  # a mark or a clock change: the state does not move
@@ -32,7 +42,9 @@ class Edge:
     label: str
 
 
-def _e(action: str, sources: set[str] | frozenset[str], target: str, kinds: frozenset[str], label: str) -> Edge:
+def _e(
+    action: str, sources: set[str] | frozenset[str], target: str, kinds: frozenset[str], label: str
+) -> Edge:
     return Edge(action, frozenset(sources), target, kinds, label)
 
 
@@ -74,7 +86,9 @@ def target(kind: str, status: str, action: str, previous: str | None = None) -> 
     if status not in edge.sources:
         allowed = "、".join(sorted(edge.sources))
         raise InvalidTransition(
-            f"当前状态 {status} 不能执行“{edge.label}”（只能在 {allowed} 时执行）。", action=action, status=status
+            f"当前状态 {status} 不能执行“{edge.label}”（只能在 {allowed} 时执行）。",
+            action=action,
+            status=status,
         )
     if edge.target == STAY:
         return status
