@@ -33,8 +33,8 @@ def create_app(settings: Settings, *, manage_db: bool = True) -> web.Application
     app[SETTINGS] = settings
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:
-        if manage_db:
-            await open_db(settings.database_url)
+        if manage_db:  # the embedded SQLite default migrates itself; PostgreSQL uses `minyi migrate`
+            await open_db(settings.database_url, apply_migrations=settings.database_url.startswith("sqlite"))
         backends = build_backends(settings)
         app[BACKENDS] = backends
         app[PIPELINE] = build_pipeline(settings, backends)

@@ -87,7 +87,7 @@ def _reask(conv: Conversation, out: Outputs) -> None:
 
 
 def _menu(conv: Conversation, out: Outputs) -> None:
-    if conv.mode == "form" and conv.draft is not None:
+    if conv.mode in ("form", "confirm_cancel") and conv.draft is not None:
         out.say(
             texts.DRAFT_PAUSED.format(noun=FORMS[conv.draft.kind].noun, number=NUMBER_OF[conv.draft.kind])
         )
@@ -111,6 +111,9 @@ def _in_form(conv: Conversation, draft: Draft, inbound: Inbound, out: Outputs) -
 
 def _confirm_cancel(conv: Conversation, inbound: Inbound, out: Outputs) -> None:
     command = validators.as_command(inbound.text or "")
+    if command in MENU:
+        _menu(conv, out)
+        return
     if command in YES:
         conv.mode, conv.draft = "idle", None
         out.say(texts.CANCEL_DONE)

@@ -24,6 +24,7 @@ async def next_ticket(conn: BaseDBAsyncClient, kind: str, now: datetime, tz: str
     day = now.astimezone(ZoneInfo(tz)).strftime("%Y%m%d")
     key = f"{PREFIXES[kind]}-{day}"
     placeholder = "$1" if conn.capabilities.dialect == "postgres" else "?"
-    _, rows = await conn.execute_query(_UPSERT.format(p=placeholder), [key])
-    value = int(dict(rows[0])["value"])
+    # execute_query_dict: tortoise's asyncpg execute_query drops the rows of an INSERT … RETURNING
+    rows = await conn.execute_query_dict(_UPSERT.format(p=placeholder), [key])
+    value = int(rows[0]["value"])
     return f"{key}-{value:04d}"

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -12,6 +13,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient
 from redis.asyncio import Redis
 from tortoise import Tortoise
+from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from bot.app import create_app
 from storage.backends import Backends, build_backends
@@ -41,7 +43,8 @@ def _reset_pg_schema() -> None:
             await conn.close()
         await migrate(PG_URL)
 
-    asyncio.run(reset())
+    with ThreadPoolExecutor(1) as pool:  # its own loop: callers may be inside a running one
+        pool.submit(asyncio.run, reset()).result()
     _pg_migrated = True
 
 
@@ -53,19 +56,17 @@ async def _truncate_all() -> None:
 
 
 async def open_test_db(kind: str) -> None:
+    # tortoise caches insert SQL per (connection name, table), not per dialect: one process
+    # switching between SQLite and PostgreSQL (only tests do) must drop it.
+    EXECUTOR_CACHE.clear()
     if kind == "postgres":
         require(PG_URL, "PostgreSQL")
+        _reset_pg_schema()
         await Tortoise.init(config=tortoise_config(PG_URL), _enable_global_fallback=True)
         await _truncate_all()
     else:
         await Tortoise.init(config=tortoise_config("sqlite://:memory:"), _enable_global_fallback=True)
         await Tortoise.generate_schemas()
-
-
-@pytest.fixture(scope="session")
-def pg_schema() -> None:
-    require(PG_URL, "PostgreSQL")
-    _reset_pg_schema()
 
 
 @pytest.fixture
@@ -79,8 +80,6 @@ async def db() -> AsyncIterator[str]:
 @pytest.fixture(params=["sqlite", "postgres"])
 async def any_db(request: pytest.FixtureRequest) -> AsyncIterator[str]:
     """The same test on SQLite and on PostgreSQL (emptied before each test)."""
-    if request.param == "postgres":
-        request.getfixturevalue("pg_schema")
     await open_test_db(request.param)
     yield request.param
     await Tortoise.close_connections()

@@ -1,4 +1,9 @@
-"""Per-user locks in Redis, so several ``minyi serve`` processes take turns on one citizen."""
+"""Per-user locks in Redis, so several ``minyi serve`` processes take turns on one citizen.
+
+Redis locks are polled, so on their own they are exclusive but not fair. Waiters in the same
+process therefore queue first on an in-process FIFO lock, and only the head of that queue
+competes for the Redis lock: arrival order within a process, mutual exclusion across them.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,7 @@ from redis.asyncio import Redis
 
 from storage import keys
 from storage.locks.base import UserLocks
+from storage.locks.memory import MemoryUserLocks
 
 
 class RedisUserLocks(UserLocks):
@@ -16,11 +22,13 @@ class RedisUserLocks(UserLocks):
         self.redis = redis
         self.timeout_s = timeout_s  # a crashed holder's lock expires after this
         self.wait_s = wait_s
+        self._local = MemoryUserLocks()
 
     @asynccontextmanager
     async def lock(self, key: str) -> AsyncIterator[None]:
-        lock = self.redis.lock(
-            keys.lock(key), timeout=self.timeout_s, sleep=0.005, blocking_timeout=self.wait_s
-        )
-        async with lock:
-            yield
+        async with self._local.lock(key):
+            lock = self.redis.lock(
+                keys.lock(key), timeout=self.timeout_s, sleep=0.005, blocking_timeout=self.wait_s
+            )
+            async with lock:
+                yield

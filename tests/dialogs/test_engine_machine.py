@@ -1,0 +1,127 @@
+"""Hypothesis drives the pure engine with random inputs: no exception, no dead end, and a
+confirmed form yields exactly one item while a cancelled one yields none."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from dialogs import Context, Conversation, Inbound, Reply, UserRef, step, texts
+from dialogs.effects import ListMine, ShowTicket, Submit
+from dialogs.state import Draft
+
+WORDS = [
+    "1",
+    "2",
+    "3",
+    "0",
+    "9",
+    "确认",
+    "取消",
+    "返回",
+    "跳过",
+    "菜单",
+    "是",
+    "否",
+    "继续",
+    "重填",
+    "可以",
+    "不可以",
+    "匿名",
+    "修改 1",
+    "修改 5",
+    "修改 99",
+    "13800138000",
+    "JY-20261122-0001",
+    "张三",
+    "",
+    " ",
+]
+TEXTS = st.one_of(st.sampled_from(WORDS), st.text(max_size=30), st.text(min_size=1001, max_size=1100))
+
+
+class EngineMachine(RuleBasedStateMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.conv = Conversation()
+        self.now = datetime(2026, 11, 22, tzinfo=UTC)
+        self.n = 0
+        self.submitted: list[str] = []
+        self.replies: list[Reply] = []
+
+    def _send(self, text: str | None, **kw: object) -> None:
+        self.n += 1
+        self.now += timedelta(seconds=5)
+        inbound = Inbound(UserRef("t", "u"), f"m{self.n}", self.now, text=text, **kw)  # type: ignore[arg-type]
+        before = self.conv
+        result = step(before, inbound, Context(now=self.now))
+        self.replies = [o for o in result.outputs if isinstance(o, Reply)]
+        effects = [o for o in result.outputs if not isinstance(o, Reply)]
+        assert all(isinstance(e, Submit | ListMine | ShowTicket) for e in effects)
+        for e in effects:
+            if isinstance(e, Submit):
+                assert before.draft is not None and e.key == before.draft.key
+                assert e.key not in self.submitted, "one draft submitted twice"
+                self.submitted.append(e.key)
+                assert result.conversation.draft is None
+        assert result.outputs, "every message gets an answer"
+        self.conv = result.conversation
+
+    @rule(text=TEXTS)
+    def type_text(self, text: str) -> None:
+        self._send(text)
+
+    @rule()
+    def photo(self) -> None:
+        from dialogs.types import Media
+
+        self._send(None, kind="image", media=Media("image", "m"))
+
+    @rule()
+    def voice_without_text(self) -> None:
+        self._send(None, kind="voice")
+
+    @rule()
+    def menu_always_brings_the_menu(self) -> None:
+        self._send("菜单")
+        assert self.replies[-1].text == texts.MENU
+        assert self.conv.mode == "idle"
+
+    @precondition(lambda self: self.conv.draft is not None and self.conv.mode == "form")
+    @rule()
+    def cancel_discards_without_an_item(self) -> None:
+        count = len(self.submitted)
+        self._send("取消")
+        self._send("是")
+        assert self.conv.draft is None and len(self.submitted) == count
+
+    @precondition(lambda self: self.conv.draft is not None and self.conv.mode == "form")
+    @rule()
+    def finishing_the_form_yields_exactly_one_item(self) -> None:
+        draft = self.conv.draft
+        assert isinstance(draft, Draft)
+        key, count = draft.key, len(self.submitted)
+        answers = {"category": "1", "contact_ok": "可以", "phone": "13800138000", "name": "张三"}
+        from dialogs.forms import FORMS
+
+        for _ in range(30):
+            d = self.conv.draft
+            if d is None or self.conv.mode != "form":
+                break
+            fields = FORMS[d.kind].fields
+            text = "确认" if d.step >= len(fields) else answers.get(fields[d.step].key, "内容")
+            self._send(text)
+        assert self.submitted[count:] == [key]
+
+    @invariant()
+    def state_round_trips(self) -> None:
+        assert Conversation.from_bytes(self.conv.to_bytes()) == self.conv
+
+
+TestEngineMachine = EngineMachine.TestCase
+TestEngineMachine.settings = settings(
+    max_examples=150, stateful_step_count=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)

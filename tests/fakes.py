@@ -1,0 +1,41 @@
+"""Test doubles that implement the real seams (the dialogs' Port)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from dialogs.ports import ItemBrief, Receipt
+from dialogs.types import UserRef
+
+
+class FakePort:
+    """The dialogs' port in memory: items by submission key, tickets numbered in order."""
+
+    def __init__(self) -> None:
+        self.items: dict[str, tuple[UserRef, ItemBrief, dict[str, Any]]] = {}
+        self.fail_submit = False
+
+    async def submit(self, user: UserRef, kind: str, values: dict[str, Any], key: str) -> Receipt:
+        if self.fail_submit:
+            raise RuntimeError("database down")
+        if key in self.items:
+            brief = self.items[key][1]
+            return Receipt(brief.ticket, kind, brief.created_at, duplicate=True)
+        prefix = "JY" if kind == "suggestion" else "TS"
+        ticket = f"{prefix}-20261122-{len(self.items) + 1:04d}"
+        brief = ItemBrief(
+            ticket,
+            kind,
+            "received",
+            str(values.get("title") or values.get("what")),
+            datetime(2026, 11, 22, tzinfo=UTC),
+        )
+        self.items[key] = (user, brief, dict(values))
+        return Receipt(ticket, kind, brief.created_at)
+
+    async def my_items(self, user: UserRef, limit: int = 10) -> list[ItemBrief]:
+        return [b for u, b, _ in self.items.values() if u == user][:limit]
+
+    async def find_item(self, user: UserRef, ticket: str) -> ItemBrief | None:
+        return next((b for u, b, _ in self.items.values() if u == user and b.ticket == ticket), None)
