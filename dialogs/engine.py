@@ -6,7 +6,6 @@ Pure and synchronous: it copies the state it is given, does no I/O, and returns 
 
 from __future__ import annotations
 
-import copy
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -41,7 +40,7 @@ class Step:
 
 def step(conversation: Conversation, inbound: Inbound, context: Context) -> Step:
     """Run one step of the conversation for one inbound message."""
-    conv = copy.deepcopy(conversation)
+    conv = conversation.copy()
     now = int(context.now.timestamp())
     idle_for = now - conv.last_at if conv.last_at else 0
     conv.last_at = now

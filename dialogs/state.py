@@ -29,6 +29,14 @@ class Conversation:
     last_at: int = 0  # unix seconds of the last message handled
     greeted: bool = False
 
+    def copy(self) -> Conversation:
+        """A copy the engine may change freely (values are strings or lists of strings)."""
+        draft = None
+        if (d := self.draft) is not None:
+            values = {k: list(v) if isinstance(v, list) else v for k, v in d.values.items()}
+            draft = Draft(d.kind, d.key, d.step, values, d.editing)
+        return Conversation(self.mode, draft, self.last_at, self.greeted)
+
     def to_bytes(self) -> bytes:
         doc: dict[str, Any] = {"v": SCHEMA_VERSION, "m": self.mode, "t": self.last_at, "g": int(self.greeted)}
         if self.draft is not None:

@@ -11,7 +11,10 @@ from dialogs.forms import Field
 _MOBILE = re.compile(r"^(?:\+?86)?(1[3-9]\d{9})$")
 _LANDLINE = re.compile(r"^(0\d{2,3})-?(\d{7,8})$")
 _TICKET = re.compile(r"^(JY|TS)-(\d{8})-(\d{4})$")
-_CONTROL = {"Cc", "Cf", "Cs", "Co", "Cn"}
+# control and format characters (zero-width, bidi overrides, BOM…), keeping newline and tab
+_CONTROL = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb\ud800-\udfff]"
+)
 
 
 class Invalid(Exception):
@@ -20,9 +23,7 @@ class Invalid(Exception):
 
 def normalise(text: str) -> str:
     """NFKC (full-width digits and letters become ASCII), control characters dropped, trimmed."""
-    text = unicodedata.normalize("NFKC", text)
-    kept = (ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in _CONTROL)
-    return "".join(kept).strip()
+    return _CONTROL.sub("", unicodedata.normalize("NFKC", text)).strip()
 
 
 def as_command(text: str) -> str:

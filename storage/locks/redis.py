@@ -1,12 +1,15 @@
 """Per-user locks in Redis, so several ``minyi serve`` processes take turns on one citizen.
 
-Redis locks are polled, so on their own they are exclusive but not fair. Waiters in the same
-process therefore queue first on an in-process FIFO lock, and only the head of that queue
-competes for the Redis lock: arrival order within a process, mutual exclusion across them.
+A lock is ``SET key token NX PX timeout``; release deletes it only if the token is still ours
+(one registered Lua script). Redis locks are polled, so on their own they are exclusive but not
+fair: waiters in one process therefore queue first on an in-process FIFO lock, and only the
+head of that queue competes in Redis. Arrival order within a process, exclusion across them.
 """
 
 from __future__ import annotations
 
+import asyncio
+import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -16,19 +19,36 @@ from storage import keys
 from storage.locks.base import UserLocks
 from storage.locks.memory import MemoryUserLocks
 
+_RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
+
+
+class LockTimeout(TimeoutError):
+    """Another process held the citizen's lock for longer than we may wait."""
+
 
 class RedisUserLocks(UserLocks):
     def __init__(self, redis: Redis, timeout_s: float = 30.0, wait_s: float = 10.0) -> None:
         self.redis = redis
-        self.timeout_s = timeout_s  # a crashed holder's lock expires after this
+        self.timeout_ms = int(timeout_s * 1000)  # a crashed holder's lock expires after this
         self.wait_s = wait_s
         self._local = MemoryUserLocks()
+        self._release = redis.register_script(_RELEASE)
 
     @asynccontextmanager
     async def lock(self, key: str) -> AsyncIterator[None]:
         async with self._local.lock(key):
-            lock = self.redis.lock(
-                keys.lock(key), timeout=self.timeout_s, sleep=0.005, blocking_timeout=self.wait_s
-            )
-            async with lock:
+            name, token = keys.lock(key), secrets.token_hex(8)
+            await self._acquire(name, token)
+            try:
                 yield
+            finally:
+                await self._release(keys=[name], args=[token])
+
+    async def _acquire(self, name: str, token: str) -> None:
+        loop = asyncio.get_running_loop()
+        deadline, pause = loop.time() + self.wait_s, 0.002
+        while not await self.redis.set(name, token, nx=True, px=self.timeout_ms):
+            if loop.time() >= deadline:
+                raise LockTimeout(f"lock {name} busy for {self.wait_s}s")
+            await asyncio.sleep(pause)
+            pause = min(pause * 2, 0.05)

@@ -1,0 +1,81 @@
+"""Once in a real browser: headless Debian Chromium, driven by Playwright, files a suggestion."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from aiohttp import web
+
+from storage.models import Item
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+ANSWERS = [
+    "2",
+    "公交站没有遮雨棚",
+    "下雨天等车全身湿透",
+    "跳过",
+    "建议加装遮雨棚",
+    "跳过",
+    "李四",
+    "13912345678",
+    "可以",
+]
+
+pytestmark = pytest.mark.browser
+
+
+def need_chromium() -> None:
+    if os.path.exists(CHROMIUM) and shutil.which("chromium"):
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail("Debian's chromium is missing (make test installs it): CI=true makes this a failure")
+    pytest.skip("no /usr/bin/chromium (apt-get install chromium)")
+
+
+async def test_a_citizen_types_a_whole_suggestion_on_a_phone_screen(
+    app: web.Application, aiohttp_server: Callable[..., Any]
+) -> None:
+    need_chromium()
+    from playwright.async_api import async_playwright
+
+    server = await aiohttp_server(app)
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        try:
+            page = await browser.new_page(
+                viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True
+            )
+            await page.goto(str(server.make_url("/")))
+            await page.get_by_text("3 查进度").first.wait_for()
+            await page.get_by_role("button", name="1 提建议").click()  # the quick-reply button
+            await page.get_by_text("（1/9）").wait_for()
+            for n, answer in enumerate(ANSWERS, start=2):
+                await page.fill("#text", answer)
+                await page.press("#text", "Enter")
+                marker = f"（{n}/9）" if n <= 9 else "请核对您的建议"
+                await page.get_by_text(marker).last.wait_for()
+            await page.fill("#text", "确认")
+            await page.click("#go")
+            receipt = page.get_by_text("您的建议已收到")
+            await receipt.wait_for()
+            text = await receipt.inner_text()
+            width = await page.evaluate("document.documentElement.scrollWidth")
+        finally:
+            await browser.close()
+    item = await Item.get()
+    assert item.ticket in text and item.channel == "web"
+    assert width <= 375  # nothing overflows a phone-sized screen

@@ -1,0 +1,91 @@
+"""The pipeline: drafts survive a restart, retries get the same answer, failures apologise."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bot.app import build_pipeline
+from bot.pipeline import Pipeline
+from dialogs import Inbound, UserRef, texts
+from storage.backends import Backends, build_backends
+from storage.config import Settings
+from storage.db import close_db, open_db
+from storage.models import Item
+from tests.conftest import memory_backends
+from tests.fakes import FakePort
+
+USER = UserRef("web", "u1")
+
+
+def msg(text: str | None, n: int, when: datetime | None = None) -> Inbound:
+    when = when or datetime.now(UTC)
+    if text is None:
+        return Inbound(USER, f"m{n}", when, kind="event", event="hello")
+    return Inbound(USER, f"m{n}", when, text=text)
+
+
+async def test_half_filled_draft_survives_a_restart_and_is_offered(tmp_path: Path) -> None:
+    settings = Settings(database_url=f"sqlite://{tmp_path / 'm.db'}", _env_file=None)
+    await open_db(settings.database_url)
+    first = build_pipeline(settings, build_backends(settings))
+    for n, text in enumerate(["1", "2", "路灯坏了"]):
+        await first.feed(msg(text, n))
+    await close_db()
+
+    await open_db(settings.database_url)  # a new process: nothing in memory
+    second = build_pipeline(settings, build_backends(settings))
+    offer = await second.feed(msg(None, 10))
+    assert "欢迎回来" in offer[0].text and "已填 2/9 项" in offer[0].text
+    resumed = await second.feed(msg("继续", 11))
+    assert "（3/9）" in resumed[0].text
+    later = await second.feed(msg("菜单", 12, datetime.now(UTC) + timedelta(hours=2)))
+    assert "欢迎回来" in later[0].text  # after a long gap, the next contact also offers it
+    await close_db()
+
+
+async def test_a_retry_gets_the_first_answer_and_no_second_step(db: str) -> None:
+    pipeline = build_pipeline(Settings(_env_file=None), memory_backends())
+    first = await pipeline.feed_once(msg("1", 1), "dup-1")
+    again = await pipeline.feed_once(msg("1", 1), "dup-1")
+    assert first == again and first is not None
+    after = await pipeline.feed(msg("2", 2))
+    assert "（2/9）" in after[-1].text  # one step was taken, not two
+
+
+async def test_concurrent_retries_run_one_step(db: str, backends: Backends) -> None:
+    pipeline = build_pipeline(Settings(_env_file=None), backends)
+    for n, text in enumerate(
+        ["1", "2", "标题", "问题", "跳过", "对策", "跳过", "张三", "13800138000", "可以"]
+    ):
+        await pipeline.feed(msg(text, n))
+    confirm = msg("确认", 99)
+    results = await asyncio.gather(*(pipeline.feed_once(confirm, "confirm-99", wait_s=2) for _ in range(3)))
+    assert all(r == results[0] for r in results) and results[0] is not None
+    assert "JY-" in results[0][0].text
+    assert await Item.all().count() == 1
+
+
+async def test_a_crashing_step_apologises_and_keeps_the_state() -> None:
+    class Broken(FakePort):
+        async def my_items(self, user: UserRef, limit: int = 10) -> list:  # type: ignore[type-arg]
+            raise RuntimeError("db down")
+
+    pipeline = Pipeline(memory_backends(), Broken())
+    await pipeline.feed(msg("1", 1))
+    state_before = await pipeline.backends.state.get(USER.key)
+    replies = await pipeline.feed(msg("JY-20261122-0001", 2))  # fine: find_item works
+    assert replies[0].text == texts.NOT_FOUND
+    await pipeline.feed(msg("菜单", 3))
+    saved = await pipeline.backends.state.get(USER.key)
+    assert (await pipeline.feed(msg("3", 4)))[0].text == texts.STEP_FAILED
+    assert await pipeline.backends.state.get(USER.key) == saved != state_before
+    assert pipeline.errors == 1
+
+
+async def test_forget_drops_the_conversation() -> None:
+    pipeline = Pipeline(memory_backends(), FakePort())
+    await pipeline.feed(msg("1", 1))
+    await pipeline.forget(USER.key)
+    assert await pipeline.backends.state.get(USER.key) is None
