@@ -28,7 +28,8 @@ NOW = datetime(2026, 11, 22, 9, tzinfo=UTC)
 HALF = {
     "category": "交通出行",
     "title": "建议在幸福路公交站加装遮雨棚",
-    "problem": "幸福路公交站没有遮雨棚，雨天候车的老人和孩子经常淋雨，站台地面湿滑容易摔倒，早晚高峰候车人多。",
+    "problem": "幸福路公交站没有遮雨棚，雨天候车的老人和孩子经常淋雨，"
+    "站台地面湿滑容易摔倒，早晚高峰候车人多。",
     "cause": "站台改造时没有同步规划遮雨设施，也没有明确由哪个部门负责维护。",
 }
 ANSWERS = ["建议由交通部门牵头，年内在站台加装遮雨棚并设置防滑地面。", "返回"]
@@ -104,9 +105,8 @@ async def main() -> None:
     rate = await bench_pipeline(backends, n)
     keys = [k async for k in redis.scan_iter(match="minyi:state:*", count=1000)]
     stored = sum([await redis.strlen(k) for k in keys[:100]]) / max(1, min(100, len(keys)))
-    print(
-        f"pipeline, Redis store: {rate:>10,.0f} steps/s   ratio {rate / engine:.2f} (vs memory {rate / memory:.2f})"
-    )
+    ratios = f"ratio {rate / engine:.2f} (vs memory {rate / memory:.2f})"
+    print(f"pipeline, Redis store: {rate:>10,.0f} steps/s   {ratios}")
     print(f"bytes per conversation in Redis (mean of 100): {stored:.0f}")
     await redis.flushdb()
     await redis.aclose()
