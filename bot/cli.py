@@ -27,6 +27,7 @@ def serve(
     """Run the service: web chat, /healthz and the configured channels."""
     settings = Settings()
     logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("tortoise").setLevel(logging.WARNING)
     host = host or settings.host
     port = port or settings.port
     typer.echo(f"minyi 已启动：在浏览器打开 http://{host}:{port}/ 使用网页版（Ctrl+C 停止）")

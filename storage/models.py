@@ -3,6 +3,8 @@ campaigns, the notice outbox, ticket counters and stored conversation states."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from tortoise import fields
 from tortoise.indexes import Index
 from tortoise.models import Model
@@ -60,7 +62,7 @@ class Item(Model):
     version = fields.IntField(default=1)
     category = fields.CharField(max_length=32, default="")
     title = fields.CharField(max_length=100, default="")
-    fields_data = fields.JSONField(default=dict)
+    fields_data: Any = fields.JSONField(default=dict)
     channel = fields.CharField(max_length=16)
     submission_key = fields.CharField(max_length=200, unique=True, null=True)
     citizen: fields.ForeignKeyRelation[Citizen] = fields.ForeignKeyField(
@@ -131,7 +133,7 @@ class Message(Model):
     direction = fields.CharField(max_length=8)  # "citizen" | "staff"
     author = fields.CharField(max_length=64, default="")
     text = fields.TextField()
-    attachments = fields.JSONField(default=list)
+    attachments: Any = fields.JSONField(default=list)
     created_at = fields.DatetimeField(auto_now_add=True)
 
     class Meta:

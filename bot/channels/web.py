@@ -18,8 +18,13 @@ MAX_BODY = 16 * 1024
 USER_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
 
 
+def _json(data: Any, status: int = 200) -> web.Response:
+    """JSON with Chinese as UTF-8, not ``\\u`` escapes (a third of the bytes on a phone)."""
+    return web.json_response(data, status=status, dumps=lambda d: orjson.dumps(d).decode())
+
+
 def _error(message: str, status: int = 400) -> web.Response:
-    return web.json_response({"error": message}, status=status)
+    return _json({"error": message}, status=status)
 
 
 def parse_message(body: bytes) -> tuple[str, str | None]:
@@ -66,7 +71,7 @@ async def messages(request: web.Request) -> web.Response:
         event=None if text is not None else "hello",
     )
     replies = await request.app[PIPELINE].feed(inbound)
-    return web.json_response(render(replies))
+    return _json(render(replies))
 
 
 async def page(request: web.Request) -> web.Response:

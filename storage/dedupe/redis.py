@@ -21,4 +21,4 @@ class RedisDeduper(Deduper):
 
     async def recall(self, channel: str, key: str) -> bytes | None:
         value = await self.redis.get(keys.dedupe_reply(channel, key))
-        return bytes(value) if value is not None else None
+        return value.encode() if isinstance(value, str) else value

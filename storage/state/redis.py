@@ -15,7 +15,7 @@ class RedisStateStore(StateStore):
 
     async def get(self, key: str) -> bytes | None:
         value = await self.redis.get(keys.state(key))
-        return bytes(value) if value is not None else None
+        return value.encode() if isinstance(value, str) else value
 
     async def set(self, key: str, data: bytes) -> None:
         await self.redis.set(keys.state(key), data, ex=self.ttl_s)
