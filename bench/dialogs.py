@@ -23,6 +23,7 @@ from storage.backends import Backends, redis_client
 from storage.dedupe import MemoryDeduper, RedisDeduper
 from storage.locks import MemoryUserLocks, RedisUserLocks
 from storage.state import MemoryStateStore, RedisStateStore
+from storage.turns import RedisTurns
 
 NOW = datetime(2026, 11, 22, 9, tzinfo=UTC)
 HALF = {
@@ -101,7 +102,8 @@ async def main() -> None:
         print(f"pipeline, Redis store: skipped ({exc})")
         return
     await redis.flushdb()
-    backends = Backends(RedisStateStore(redis), RedisUserLocks(redis), RedisDeduper(redis), redis)
+    turns = RedisTurns(redis)
+    backends = Backends(RedisStateStore(redis), RedisUserLocks(redis), RedisDeduper(redis), redis, turns)
     rate = await bench_pipeline(backends, n)
     keys = [k async for k in redis.scan_iter(match="minyi:state:*", count=1000)]
     stored = sum([await redis.strlen(k) for k in keys[:100]]) / max(1, min(100, len(keys)))

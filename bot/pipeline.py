@@ -43,9 +43,9 @@ class Pipeline:
 
     async def feed(self, inbound: Inbound) -> list[Reply]:
         """Handle one message; a failure inside the step is logged and answered with an apology."""
-        key = inbound.user.key
-        async with self.backends.locks.lock(key):
-            conv = Conversation.from_bytes(await self.backends.state.get(key))
+        assert self.backends.turns is not None
+        async with self.backends.turns.turn(inbound.user.key) as turn:
+            conv = Conversation.from_bytes(turn.state)
             context = Context(now=inbound.time, resume_after_s=self.resume_after_s)
             try:
                 new_conv, replies = await handle(conv, inbound, context, self.port)
@@ -55,7 +55,7 @@ class Pipeline:
                     "dialog step failed for %s message %s", inbound.user.channel, inbound.message_id
                 )
                 return [Reply(texts.STEP_FAILED)]
-            await self.backends.state.set(key, new_conv.to_bytes())
+            turn.save(new_conv.to_bytes())
         return replies
 
     async def feed_once(self, inbound: Inbound, dedupe_key: str, wait_s: float = 0.0) -> list[Reply] | None:

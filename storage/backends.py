@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from redis.asyncio import Redis
+from redis.asyncio import BlockingConnectionPool, Redis
 
 from storage.config import Settings
 from storage.dedupe import Deduper, MemoryDeduper, RedisDeduper
 from storage.locks import MemoryUserLocks, RedisUserLocks, UserLocks
 from storage.state import DatabaseStateStore, RedisStateStore, StateStore
+from storage.turns import LockedTurns, RedisTurns, Turns
 
 
 @dataclass(slots=True)
@@ -18,6 +19,11 @@ class Backends:
     locks: UserLocks
     dedupe: Deduper
     redis: Redis | None = None
+    turns: Turns | None = None  # defaults to ``locks`` + ``state``; Redis fuses them
+
+    def __post_init__(self) -> None:
+        if self.turns is None:
+            self.turns = LockedTurns(self.locks, self.state)
 
     async def close(self) -> None:
         await self.state.close()
@@ -25,9 +31,18 @@ class Backends:
             await self.redis.aclose()
 
 
-def redis_client(url: str) -> Redis:
-    """One client (and pool) per process; socket timeout explicit (redis-py 8 defaults to 5 s)."""
-    return Redis.from_url(url, socket_timeout=5.0, socket_connect_timeout=3.0, health_check_interval=30)
+def redis_client(url: str, max_connections: int = 64) -> Redis:
+    """One client per process. Its pool *waits* for a free connection when all are busy (the
+    default pool raises ``MaxConnectionsError`` under load); timeouts are explicit."""
+    pool = BlockingConnectionPool.from_url(
+        url,
+        max_connections=max_connections,
+        timeout=10,
+        socket_timeout=5.0,
+        socket_connect_timeout=3.0,
+        health_check_interval=30,
+    )
+    return Redis.from_pool(pool)  # the client owns the pool: aclose() closes both
 
 
 def build_backends(settings: Settings) -> Backends:
@@ -38,6 +53,7 @@ def build_backends(settings: Settings) -> Backends:
             locks=RedisUserLocks(redis),
             dedupe=RedisDeduper(redis, ttl_s=settings.dedupe_ttl_seconds),
             redis=redis,
+            turns=RedisTurns(redis, state_ttl_s=settings.state_ttl_days * 86400),
         )
     return Backends(
         state=DatabaseStateStore(),

@@ -6,11 +6,12 @@ PREFIX = "minyi"
 
 
 def state(user_key: str) -> str:
-    return f"{PREFIX}:state:{user_key}"
+    # {hash tag}: a citizen's state and lock share a cluster slot (one Lua call touches both)
+    return f"{PREFIX}:state:{{{user_key}}}"
 
 
 def lock(user_key: str) -> str:
-    return f"{PREFIX}:lock:{user_key}"
+    return f"{PREFIX}:lock:{{{user_key}}}"
 
 
 def dedupe(channel: str, message_key: str) -> str:
