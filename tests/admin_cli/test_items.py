@@ -17,32 +17,9 @@ from bot.app import build_pipeline
 from dialogs import Inbound, UserRef
 from storage.config import Settings
 from storage.runtime import run_with_db
+from tests.answers import COMPLAINT, SUGGESTION
 
 runner = CliRunner()
-SUGGESTION = [
-    "1",
-    "2",
-    "公交站没有遮雨棚",
-    "下雨天等车全身湿透",
-    "跳过",
-    "建议加装遮雨棚",
-    "跳过",
-    "李四",
-    "13912345678",
-    "可以",
-    "确认",
-]
-COMPLAINT = [
-    "2",
-    "2",
-    "楼下饭店油烟直排",
-    "每天晚上，幸福路12号",
-    "责令整改",
-    "跳过",
-    "王五",
-    "13700001111",
-    "确认",
-]
 
 
 @pytest.fixture
@@ -57,7 +34,7 @@ def filed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
 
         pipeline = build_pipeline(settings, build_backends(settings))
         tickets = {}
-        for channel, answers in (("web", SUGGESTION), ("console", COMPLAINT)):
+        for channel, answers in (("web", ["1", *SUGGESTION, "确认"]), ("console", ["2", *COMPLAINT, "确认"])):
             for n, text in enumerate(answers):
                 inbound = Inbound(
                     UserRef(channel, "citizen-1"), f"{channel}{n}", datetime.now(UTC), text=text

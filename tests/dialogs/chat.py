@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from dialogs import Context, Conversation, Inbound, Reply, UserRef, handle
 from dialogs.types import Location, Media
+from tests.answers import COMPLAINT, SUGGESTION  # noqa: F401 - re-exported for the tests
 from tests.fakes import FakePort
 
 
@@ -35,25 +36,3 @@ class Chat:
 
     def last(self, replies: list[str]) -> str:
         return replies[-1]
-
-
-SUGGESTION = [
-    "2",
-    "公交站没有遮雨棚",
-    "下雨天等车全身湿透",
-    "跳过",
-    "建议加装遮雨棚",
-    "跳过",
-    "李四",
-    "13912345678",
-    "可以",
-]
-COMPLAINT = [
-    "2",
-    "楼下饭店油烟直排",
-    "本周每天晚上，幸福路12号",
-    "责令整改",
-    "幸福饭店",
-    "王五",
-    "13700001111",
-]

@@ -7,19 +7,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from storage.models import Item, Outbox
-
-SUGGESTION = [
-    "1",
-    "2",
-    "公交站没有遮雨棚",
-    "下雨天等车全身湿透",
-    "跳过",
-    "建议加装遮雨棚",
-    "跳过",
-    "李四",
-    "13912345678",
-    "可以",
-]
+from tests.answers import COMPLAINT, SUGGESTION
 
 
 async def say(client: TestClient[Any, Any], text: str, user: str = "u1") -> list[str]:
@@ -44,7 +32,7 @@ async def test_page_is_served_and_phone_sized(client: TestClient[Any, Any]) -> N
 
 
 async def test_whole_suggestion_gets_a_ticket(client: TestClient[Any, Any]) -> None:
-    for text in SUGGESTION:
+    for text in ["1", *SUGGESTION]:
         await say(client, text)
     replies = await say(client, "确认")
     assert "JY-" in replies[0] and "编号" in replies[0]
@@ -56,16 +44,7 @@ async def test_whole_suggestion_gets_a_ticket(client: TestClient[Any, Any]) -> N
 
 
 async def test_complaint_reply_promises_15_days(client: TestClient[Any, Any]) -> None:
-    for text in [
-        "2",
-        "2",
-        "楼下饭店油烟直排",
-        "本周每天晚上，幸福路12号",
-        "责令整改",
-        "幸福饭店",
-        "王五",
-        "13700001111",
-    ]:
+    for text in ["2", *COMPLAINT]:
         await say(client, text, user="u2")
     replies = await say(client, "确认", user="u2")
     assert "TS-" in replies[0] and "15日内" in replies[0]

@@ -11,6 +11,7 @@ import pytest
 from aiohttp import web
 
 from storage.models import Item
+from tests.answers import SUGGESTION
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = [
@@ -22,17 +23,6 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
     "--disable-dev-shm-usage",
-]
-ANSWERS = [
-    "2",
-    "公交站没有遮雨棚",
-    "下雨天等车全身湿透",
-    "跳过",
-    "建议加装遮雨棚",
-    "跳过",
-    "李四",
-    "13912345678",
-    "可以",
 ]
 
 pytestmark = pytest.mark.browser
@@ -63,7 +53,7 @@ async def test_a_citizen_types_a_whole_suggestion_on_a_phone_screen(
             await page.get_by_text("3 查进度").first.wait_for()
             await page.get_by_role("button", name="1 提建议").click()  # the quick-reply button
             await page.get_by_text("（1/9）").wait_for()
-            for n, answer in enumerate(ANSWERS, start=2):
+            for n, answer in enumerate(SUGGESTION, start=2):
                 await page.fill("#text", answer)
                 await page.press("#text", "Enter")
                 marker = f"（{n}/9）" if n <= 9 else "请核对您的建议"
