@@ -1,0 +1,111 @@
+"""The customer-service window: after a citizen's message the account may send ``quota``
+customer-service messages within ``hours`` (5 in 48 h today; both configurable).
+
+``opened`` is called for every citizen message (not for events: a menu click or a subscribe
+does not open the 48-h window), ``reserve`` takes one message from the quota, ``can_send``
+asks without taking. Redis when configured (shared with the notifier), this process otherwise.
+"""
+
+from __future__ import annotations
+
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+
+from redis.asyncio import Redis
+
+from storage import keys
+
+_RESERVE = """
+local at = tonumber(redis.call('HGET', KEYS[1], 'at'))
+if not at or tonumber(ARGV[1]) - at >= tonumber(ARGV[2]) then return 0 end
+local used = redis.call('HINCRBY', KEYS[1], 'used', 1)
+if used > tonumber(ARGV[3]) then redis.call('HINCRBY', KEYS[1], 'used', -1) return 0 end
+return 1
+"""
+
+
+class Window(ABC):
+    def __init__(self, hours: int = 48, quota: int = 5, clock: Callable[[], float] = time.time) -> None:
+        self.span_s = hours * 3600
+        self.quota = quota
+        self.clock = clock
+
+    @abstractmethod
+    async def opened(self, openid: str) -> None:
+        """The citizen just wrote to us: a fresh window with a full quota."""
+
+    @abstractmethod
+    async def state(self, openid: str) -> tuple[float, int] | None:
+        """``(opened_at, used)`` or None when no window is known."""
+
+    @abstractmethod
+    async def reserve(self, openid: str) -> bool:
+        """Take one customer-service message from the quota; False when the window is shut."""
+
+    @abstractmethod
+    async def closed(self, openid: str) -> None:
+        """Forget the window (the citizen unsubscribed)."""
+
+    async def can_send(self, openid: str) -> bool:
+        """Whether a customer-service message to ``openid`` is allowed now."""
+        known = await self.state(openid)
+        if known is None:
+            return False
+        at, used = known
+        return self.clock() - at < self.span_s and used < self.quota
+
+
+class MemoryWindow(Window):
+    """One process only (a notifier in another process cannot see it: configure Redis)."""
+
+    def __init__(self, hours: int = 48, quota: int = 5, clock: Callable[[], float] = time.time) -> None:
+        super().__init__(hours, quota, clock)
+        self._windows: dict[str, tuple[float, int]] = {}
+
+    async def opened(self, openid: str) -> None:
+        self._windows[openid] = (self.clock(), 0)
+
+    async def state(self, openid: str) -> tuple[float, int] | None:
+        return self._windows.get(openid)
+
+    async def reserve(self, openid: str) -> bool:
+        if not await self.can_send(openid):
+            return False
+        at, used = self._windows[openid]
+        self._windows[openid] = (at, used + 1)
+        return True
+
+    async def closed(self, openid: str) -> None:
+        self._windows.pop(openid, None)
+
+
+class RedisWindow(Window):
+    """A hash per citizen (``at``, ``used``) that expires with the window."""
+
+    def __init__(
+        self, redis: Redis, hours: int = 48, quota: int = 5, clock: Callable[[], float] = time.time
+    ) -> None:
+        super().__init__(hours, quota, clock)
+        self.redis = redis
+        self._reserve = redis.register_script(_RESERVE)
+
+    async def opened(self, openid: str) -> None:
+        key = keys.wechat_window(openid)
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.hset(key, mapping={"at": repr(self.clock()), "used": 0})
+            pipe.expire(key, self.span_s)
+            await pipe.execute()
+
+    async def state(self, openid: str) -> tuple[float, int] | None:
+        at, used = await self.redis.hmget(keys.wechat_window(openid), ["at", "used"])
+        if at is None:
+            return None
+        return float(at), int(used or 0)
+
+    async def reserve(self, openid: str) -> bool:
+        key = keys.wechat_window(openid)
+        return bool(await self._reserve(keys=[key], args=[repr(self.clock()), self.span_s, self.quota]))
+
+    async def closed(self, openid: str) -> None:
+        await self.redis.delete(keys.wechat_window(openid))
