@@ -15,7 +15,13 @@ from typing import Any
 
 import aiohttp
 import orjson
-from tenacity import AsyncRetrying, retry_if_exception, stop_after_attempt, wait_exponential_jitter
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    wait_exponential_jitter,
+)
 
 from bot.channels.wechat.errcodes import TOKEN_INVALID, error_for
 from bot.channels.wechat.token import MemoryTokenStore, TokenStore
@@ -34,6 +40,15 @@ def _retriable(idempotent: bool) -> Any:
         return isinstance(exc, TransientError) and (idempotent or not isinstance(exc, MaybeSent))
 
     return retry_if_exception(check)
+
+
+_backoff = wait_exponential_jitter(multiplier=0.2, max=2.0, jitter=0.2)
+
+
+def _wait(state: RetryCallState) -> float:
+    """Exponential backoff with jitter, but never sooner than a ``RateLimited.retry_after``."""
+    exc = state.outcome.exception() if state.outcome else None
+    return max(_backoff(state), getattr(exc, "retry_after", 0.0))
 
 
 class WeChatAPI:
@@ -90,7 +105,7 @@ class WeChatAPI:
         """One call with bounded retries on transient errors (timeouts after sending: reads only)."""
         retrying = AsyncRetrying(
             stop=stop_after_attempt(self.attempts),
-            wait=wait_exponential_jitter(initial=0.2, max=2.0),
+            wait=_wait,
             retry=_retriable(idempotent),
             reraise=True,
         )
@@ -99,7 +114,7 @@ class WeChatAPI:
                 resp = await self._once(method, path, params, payload)
                 if resp.content_type == "application/json" or resp.content_type.startswith("text/"):
                     code = _errcode(await resp.read())
-                    if code == -1:  # system busy: nothing was done, safe to retry
+                    if code in (-1, 45011):  # busy / too frequent: nothing was done, safe to retry
                         raise error_for(code)
                 return resp
         raise AssertionError("unreachable")  # pragma: no cover

@@ -71,10 +71,13 @@ class WeChat:
         if self.mode == "compat":
             body = xml.replace("</xml>", f"<Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>")
         else:
-            body = f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName><Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
+            body = (
+                f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName>"
+                f"<Encrypt><![CDATA[{encrypted}]]></Encrypt></xml>"
+            )
         return query, body
 
-    async def post(self, query: dict[str, str], body: str | bytes) -> tuple[int, str]:
+    async def post(self, query: dict[str, str], body: Any) -> tuple[int, str]:
         resp = await self.client.post(
             "/wechat", params=query, data=body, headers={"Content-Type": "text/xml"}
         )
