@@ -16,6 +16,11 @@ from redis.asyncio import Redis
 
 from storage import keys
 
+_OPEN = """
+redis.call('HSET', KEYS[1], 'at', ARGV[1], 'used', 0)
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+return 1
+"""
 _RESERVE = """
 local at = tonumber(redis.call('HGET', KEYS[1], 'at'))
 if not at or tonumber(ARGV[1]) - at >= tonumber(ARGV[2]) then return 0 end
@@ -81,21 +86,35 @@ class MemoryWindow(Window):
 
 
 class RedisWindow(Window):
-    """A hash per citizen (``at``, ``used``) that expires with the window."""
+    """A hash per citizen (``at``, ``used``) that expires with the window.
+
+    A citizen in a conversation writes every few seconds; renewing the window in Redis at most
+    every ``refresh_s`` per process saves a round trip per message. The stored window is then at
+    most ``refresh_s`` older than the truth: it shuts a little early, never late."""
 
     def __init__(
-        self, redis: Redis, hours: int = 48, quota: int = 5, clock: Callable[[], float] = time.time
+        self,
+        redis: Redis,
+        hours: int = 48,
+        quota: int = 5,
+        clock: Callable[[], float] = time.time,
+        refresh_s: float = 30.0,
     ) -> None:
         super().__init__(hours, quota, clock)
         self.redis = redis
+        self.refresh_s = refresh_s
+        self._open = redis.register_script(_OPEN)
         self._reserve = redis.register_script(_RESERVE)
+        self._renewed: dict[str, float] = {}
 
     async def opened(self, openid: str) -> None:
-        key = keys.wechat_window(openid)
-        async with self.redis.pipeline(transaction=True) as pipe:
-            pipe.hset(key, mapping={"at": repr(self.clock()), "used": 0})
-            pipe.expire(key, self.span_s)
-            await pipe.execute()
+        now = self.clock()
+        if now - self._renewed.get(openid, float("-inf")) < self.refresh_s:
+            return
+        if len(self._renewed) > 100_000:
+            self._renewed.clear()
+        await self._open(keys=[keys.wechat_window(openid)], args=[repr(now), self.span_s])
+        self._renewed[openid] = now
 
     async def state(self, openid: str) -> tuple[float, int] | None:
         at, used = await self.redis.hmget(keys.wechat_window(openid), ["at", "used"])
@@ -108,4 +127,5 @@ class RedisWindow(Window):
         return bool(await self._reserve(keys=[key], args=[repr(self.clock()), self.span_s, self.quota]))
 
     async def closed(self, openid: str) -> None:
+        self._renewed.pop(openid, None)
         await self.redis.delete(keys.wechat_window(openid))

@@ -27,7 +27,7 @@ async def window(request: pytest.FixtureRequest, clock: Clock) -> AsyncIterator[
     require(REDIS_URL, "Redis")
     redis = Redis.from_url(REDIS_URL)
     await redis.flushdb()
-    yield RedisWindow(redis, hours=48, quota=5, clock=clock)
+    yield RedisWindow(redis, hours=48, quota=5, clock=clock, refresh_s=0)
     await redis.flushdb()
     await redis.aclose()
 
