@@ -47,11 +47,11 @@ class Settings(BaseSettings):
         return self.resume_after_minutes * 60
 
     # --- WeChat Official Account channel (issue 3): on when MINYI_WECHAT_TOKEN is set ---
-    wechat_max_clock_skew_s: int = Field(default=300, ge=1, description="refuse requests whose timestamp is further")
-    wechat_reply_deadline_s: float = Field(default=4.0, gt=0, lt=5, description="passive reply budget (WeChat: 5 s)")
-    wechat_window_hours: int = Field(default=48, ge=1, description="customer-service window after a citizen message")
-    wechat_window_quota: int = Field(default=5, ge=0, description="customer-service messages allowed per window")
-    wechat_api_timeout_s: float = Field(default=5.0, gt=0, description="timeout of one WeChat API call")
+    wechat_max_clock_skew_s: int = Field(default=300, ge=1)  # older/newer timestamps: a replay (403)
+    wechat_reply_deadline_s: float = Field(default=4.0, gt=0, lt=5)  # passive reply budget (WeChat: 5 s)
+    wechat_window_hours: int = Field(default=48, ge=1)  # customer-service window after a citizen message
+    wechat_window_quota: int = Field(default=5, ge=0)  # customer-service messages allowed per window
+    wechat_api_timeout_s: float = Field(default=5.0, gt=0)  # timeout of one WeChat API call
 
     @field_validator("wechat_aes_key", "wechat_aes_key_previous", mode="before")
     @classmethod
