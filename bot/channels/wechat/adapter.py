@@ -23,7 +23,7 @@ from bot.channels.wechat.crypto import Cipher, Forbidden, Undecryptable, Verifie
 from bot.channels.wechat.parse import MAX_BODY, Incoming, Malformed, incoming, message_of, xml_dict
 from bot.channels.wechat.passive import SUCCESS, pack, text_xml
 from bot.channels.wechat.token import MemoryTokenStore, RedisTokenStore
-from bot.channels.wechat.window import MemoryWindow, RedisWindow, Window
+from bot.channels.wechat.window import DatabaseWindow, RedisWindow, Window
 from bot.keys import PIPELINE, SETTINGS
 from bot.pipeline import Pipeline, encode_replies
 from dialogs import Reply, texts
@@ -219,7 +219,7 @@ def build_channel(settings: Settings, pipeline: Pipeline) -> WeChatChannel:
     token = settings.wechat_token.get_secret_value()
     redis = pipeline.backends.redis
     hours, quota = settings.wechat_window_hours, settings.wechat_window_quota
-    window: Window = RedisWindow(redis, hours, quota) if redis is not None else MemoryWindow(hours, quota)
+    window: Window = RedisWindow(redis, hours, quota) if redis is not None else DatabaseWindow(hours, quota)
     cipher = api = None
     appid = settings.wechat_appid
     if settings.wechat_aes_key and appid:

@@ -11,10 +11,11 @@ from __future__ import annotations
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from datetime import UTC, datetime
 
 from redis.asyncio import Redis
 
-from storage import keys
+from storage import citizens, keys
 
 _OPEN = """
 redis.call('HSET', KEYS[1], 'at', ARGV[1], 'used', 0)
@@ -83,6 +84,42 @@ class MemoryWindow(Window):
 
     async def closed(self, openid: str) -> None:
         self._windows.pop(openid, None)
+
+
+class DatabaseWindow(Window):
+    """Without Redis: ``Citizen.last_inbound_at``, and as ``used`` the larger of the outbox rows sent
+    by customer service since then and this process's own reservations (a notice reserved here
+    becomes such a row; reply overflow does not). Approximate across processes: WeChat's 45047
+    (``QuotaExceeded``) is the backstop. With Redis, ``RedisWindow`` is exact."""
+
+    VIA = "customer_service"
+
+    def __init__(self, hours: int = 48, quota: int = 5, clock: Callable[[], float] = time.time) -> None:
+        super().__init__(hours, quota, clock)
+        self._reserved: dict[str, tuple[float, int]] = {}  # openid → (window opened at, reservations)
+
+    async def opened(self, openid: str) -> None:
+        self._reserved.pop(openid, None)
+        await citizens.touch_inbound("wechat", openid, datetime.fromtimestamp(self.clock(), UTC))
+
+    async def state(self, openid: str) -> tuple[float, int] | None:
+        known = await citizens.inbound_window("wechat", openid, self.VIA)
+        if known is None:
+            return None
+        at = known[0].timestamp()
+        mine_at, mine = self._reserved.get(openid, (at, 0))
+        return at, max(known[1], mine if mine_at == at else 0)
+
+    async def reserve(self, openid: str) -> bool:
+        known = await self.state(openid)
+        if known is None or self.clock() - known[0] >= self.span_s or known[1] >= self.quota:
+            return False
+        self._reserved[openid] = (known[0], known[1] + 1)
+        return True
+
+    async def closed(self, openid: str) -> None:
+        self._reserved.pop(openid, None)
+        await citizens.forget_inbound("wechat", openid)
 
 
 class RedisWindow(Window):
