@@ -49,13 +49,18 @@ class Incoming:
     note: str = ""
 
 
-def xml_dict(body: bytes | str) -> dict[str, Any]:
-    """The ``<xml>`` element as a dict; DOCTYPE/ENTITY refused before any parsing (no expansion)."""
-    raw = body.encode() if isinstance(body, str) else body
+def refuse_unsafe(raw: bytes) -> None:
+    """Size limit, and DOCTYPE/ENTITY refused before any parser sees the text (no expansion)."""
     if len(raw) > MAX_BODY:
         raise Malformed(f"body of {len(raw)} bytes is over {MAX_BODY}")
     if _ENTITY.search(raw):
         raise Malformed("entity or DOCTYPE declaration refused")
+
+
+def xml_dict(body: bytes | str) -> dict[str, Any]:
+    """The ``<xml>`` element as a dict (the safe-mode envelope)."""
+    raw = body.encode() if isinstance(body, str) else body
+    refuse_unsafe(raw)
     try:
         doc = xmltodict.parse(raw, disable_entities=True)
     except Exception as exc:  # ExpatError, ValueError("entities are disabled")…
@@ -67,13 +72,15 @@ def xml_dict(body: bytes | str) -> dict[str, Any]:
 
 
 def message_of(plain: bytes | str) -> BaseMessage:
-    """wechatpy's message object for a plaintext XML push."""
-    xml_dict(plain)  # the safety checks; wechatpy parses again (cheap, a few hundred bytes)
+    """wechatpy's message object for a plaintext XML push (parsed once, by wechatpy, whose
+    xmltodict also refuses entities: a second line behind ``refuse_unsafe``)."""
+    raw = plain.encode() if isinstance(plain, str) else plain
+    refuse_unsafe(raw)
     try:
-        msg = parse_message(plain.decode() if isinstance(plain, bytes) else plain)
-    except Exception as exc:  # KeyError (no MsgType), UnicodeDecodeError…
+        msg = parse_message(raw.decode())
+    except Exception as exc:  # ExpatError, KeyError (no <xml>, no MsgType), UnicodeDecodeError…
         raise Malformed(f"not a WeChat message: {exc!r}") from exc
-    if msg is None or not msg._data.get("FromUserName"):
+    if msg is None or not isinstance(msg._data, dict) or not msg._data.get("FromUserName"):
         raise Malformed("no FromUserName")
     return msg
 
