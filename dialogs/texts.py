@@ -101,3 +101,11 @@ def too_long(limit: int, got: int) -> str:
 
 def numbered(options: Sequence[str]) -> str:
     return "\n".join(f"{i} {opt}" for i, opt in enumerate(options, 1))
+
+
+# --- WeChat Official Account channel (issue 3): the custom menu's button labels ---
+WECHAT_MENU_SUGGEST = "提建议"
+WECHAT_MENU_COMPLAIN = "投诉"
+WECHAT_MENU_MORE = "我的"
+WECHAT_MENU_STATUS = "查进度"
+WECHAT_MENU_HELP = "使用帮助"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from functools import lru_cache
 from pathlib import Path
 
@@ -43,6 +45,33 @@ class Settings(BaseSettings):
     @property
     def resume_after_s(self) -> int:
         return self.resume_after_minutes * 60
+
+    # --- WeChat Official Account channel (issue 3): on when MINYI_WECHAT_TOKEN is set ---
+    wechat_max_clock_skew_s: int = Field(default=300, ge=1)  # older/newer timestamps: a replay (403)
+    wechat_reply_deadline_s: float = Field(default=4.0, gt=0, lt=5)  # passive reply budget (WeChat: 5 s)
+    wechat_window_hours: int = Field(default=48, ge=1)  # customer-service window after a citizen message
+    wechat_window_quota: int = Field(default=5, ge=0)  # customer-service messages allowed per window
+    wechat_api_timeout_s: float = Field(default=5.0, gt=0)  # timeout of one WeChat API call
+
+    @field_validator("wechat_aes_key", "wechat_aes_key_previous", mode="before")
+    @classmethod
+    def _aes_key_43(cls, v: object) -> object:
+        """An EncodingAESKey is 43 characters of base64 (32 bytes); checked here, at start-up."""
+        if v in ("", None):
+            return None
+        raw = v.get_secret_value() if isinstance(v, SecretStr) else str(v)
+        if len(raw) != 43:
+            raise ValueError(f"a WeChat EncodingAESKey has 43 characters, this one has {len(raw)}")
+        try:
+            if len(base64.b64decode(raw + "=", validate=True)) != 32:
+                raise ValueError
+        except (binascii.Error, ValueError) as exc:
+            raise ValueError("a WeChat EncodingAESKey is base64 (A-Z a-z 0-9 + /)") from exc
+        return v
+
+    @property
+    def wechat_enabled(self) -> bool:
+        return self.wechat_token is not None and bool(self.wechat_token.get_secret_value())
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,271 @@
+"""``GET/POST /wechat``: verify, decrypt, parse, feed the pipeline once, reply passively in time.
+
+Every path answers WeChat with something it accepts: a forged or stale request gets 403, an
+unreadable one ``success`` (and a log line with the request id), a crash a short apology text.
+What does not fit in the passive reply, or comes after the deadline, goes out through the
+customer-service API in the background (while the window allows).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import AsyncIterator, Coroutine
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from bot.channels.wechat.client import WeChatAPI
+from bot.channels.wechat.crypto import Cipher, Forbidden, Undecryptable, Verifier
+from bot.channels.wechat.parse import MAX_BODY, Incoming, Malformed, incoming, message_of, xml_dict
+from bot.channels.wechat.passive import SUCCESS, pack, text_xml
+from bot.channels.wechat.token import MemoryTokenStore, RedisTokenStore
+from bot.channels.wechat.window import DatabaseWindow, RedisWindow, Window
+from bot.keys import PIPELINE, SETTINGS
+from bot.pipeline import Pipeline, encode_replies
+from dialogs import Reply, texts
+from storage import citizens
+from storage.config import Settings
+from storage.errors import PlatformError
+
+log = logging.getLogger(__name__)
+LATE = "\x00late"  # remembered after a late step: retries answer ``success`` (customer service sends)
+
+
+@dataclass
+class WeChatChannel:
+    """Everything the handlers share (one per app)."""
+
+    verifier: Verifier
+    pipeline: Pipeline
+    window: Window
+    media_dir: Path
+    cipher: Cipher | None = None
+    api: WeChatAPI | None = None
+    deadline_s: float = 4.0
+    tasks: set[asyncio.Task[Any]] = field(default_factory=set)
+
+    def spawn(self, work: Coroutine[Any, Any, Any]) -> None:
+        """Run ``work`` after the reply; the reference is kept until it ends."""
+        task = asyncio.get_running_loop().create_task(work)
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def drain(self, timeout_s: float = 10.0) -> None:
+        """Wait for background work (shutdown, tests)."""
+        while self.tasks:
+            await asyncio.wait(list(self.tasks), timeout=timeout_s)
+
+    async def handle(self, inc: Incoming, rid: str) -> list[str]:
+        """The messages for this push: the first is the passive reply; [] means ``success``."""
+        if inc.action == "ignore":
+            log.info("wechat %s: %s from %s, ignored", rid, inc.note, inc.openid)
+            return []
+        if inc.action == "unsubscribe":
+            await self.unsubscribe(inc.openid, rid)
+            return []
+        assert inc.inbound is not None
+        if inc.inbound.event == "subscribe":
+            log.info("wechat %s: %s: %s", rid, inc.openid, inc.note)
+            await citizens.mark_subscribed("wechat", inc.openid)
+        if inc.opens_window:
+            await self.window.opened(inc.openid)
+        step = asyncio.ensure_future(self.pipeline.feed_once(inc.inbound, inc.dedupe_key, self.deadline_s))
+        try:
+            replies = await asyncio.wait_for(asyncio.shield(step), timeout=self.deadline_s)
+        except TimeoutError:
+            log.warning(
+                "wechat %s: step for %s slower than %.1fs, answering later", rid, inc.openid, self.deadline_s
+            )
+            self.spawn(self._late(step, inc, rid))
+            return []
+        if inc.media_id:
+            self.spawn(self._download(inc, rid))
+        if not replies or replies[-1].text == LATE:
+            return []
+        messages = pack(replies)
+        if len(messages) > 1:
+            self.spawn(self._overflow(inc, messages[1:], rid))
+        return messages[:1]
+
+    async def _late(self, step: asyncio.Future[list[Reply] | None], inc: Incoming, rid: str) -> None:
+        replies = await step
+        if inc.media_id:
+            await self._download(inc, rid)
+        if not replies:
+            return
+        dedupe = self.pipeline.backends.dedupe
+        await dedupe.remember("wechat", inc.dedupe_key, encode_replies([*replies, Reply(LATE)]))
+        await self._overflow(inc, pack(replies), rid)
+
+    async def _overflow(self, inc: Incoming, messages: list[str], rid: str) -> None:
+        """Send ``messages`` by customer service, once per push (retries do not resend)."""
+        if not await self.pipeline.backends.dedupe.claim("wechat", inc.dedupe_key + ":cs"):
+            return
+        if self.api is None:
+            log.warning("wechat %s: %d message(s) not sent: no AppID/AppSecret", rid, len(messages))
+            return
+        for i, text in enumerate(messages):
+            if not await self.window.reserve(inc.openid):
+                log.warning(
+                    "wechat %s: window shut, %d message(s) to %s dropped", rid, len(messages) - i, inc.openid
+                )
+                return
+            try:
+                await self.api.send_text(inc.openid, text)
+            except PlatformError as exc:
+                log.warning("wechat %s: customer-service send to %s failed: %s", rid, inc.openid, exc)
+                return
+
+    async def _download(self, inc: Incoming, rid: str) -> None:
+        """Store the image under MINYI_MEDIA_DIR (WeChat keeps a MediaId for 3 days only)."""
+        assert inc.media_id is not None and inc.inbound is not None and inc.inbound.media is not None
+        dest = self.media_dir / inc.inbound.media.ref
+        if self.api is None or dest.exists():
+            if self.api is None:
+                log.warning("wechat %s: image %s not downloaded: no AppID/AppSecret", rid, inc.media_id)
+            return
+        try:
+            await self.api.download_media(inc.media_id, dest)
+        except (PlatformError, OSError) as exc:
+            log.warning("wechat %s: image %s not downloaded: %s", rid, inc.media_id, exc)
+
+    async def unsubscribe(self, openid: str, rid: str) -> None:
+        """Stop notices, drop conversation state and draft; filed items stay as records."""
+        changed = await citizens.mark_unsubscribed("wechat", openid)
+        await self.pipeline.forget(f"wechat:{openid}")
+        await self.window.closed(openid)
+        log.info("wechat %s: %s unsubscribed (citizen %s)", rid, openid, "marked" if changed else "unknown")
+
+
+CHANNEL = web.AppKey("wechat", WeChatChannel)
+
+
+def _text(body: str, status: int = 200, rid: str = "") -> web.Response:
+    return web.Response(text=body, status=status, content_type="text/plain", headers={"X-Request-Id": rid})
+
+
+async def verify_url(request: web.Request) -> web.Response:
+    """WeChat's server verification: ``echostr`` verbatim when the signature verifies."""
+    rid, q = uuid.uuid4().hex[:12], request.query
+    try:
+        request.app[CHANNEL].verifier.check(
+            q.get("signature", ""), q.get("timestamp", ""), q.get("nonce", "")
+        )
+    except Forbidden as exc:
+        log.warning("wechat %s: GET refused: %s", rid, exc)
+        return _text("forbidden", 403, rid)
+    return _text(q.get("echostr", ""), rid=rid)
+
+
+async def _body(request: web.Request) -> bytes | None:
+    if request.content_length is not None and request.content_length > MAX_BODY:
+        return None
+    body = await request.content.read(MAX_BODY + 1)
+    return None if len(body) > MAX_BODY else body
+
+
+async def receive(request: web.Request) -> web.Response:
+    """A message or event pushed by WeChat."""
+    rid, q, ch = uuid.uuid4().hex[:12], request.query, request.app[CHANNEL]
+    timestamp, nonce = q.get("timestamp", ""), q.get("nonce", "")
+    try:
+        ch.verifier.check(q.get("signature", ""), timestamp, nonce)
+    except Forbidden as exc:
+        log.warning("wechat %s: POST refused: %s", rid, exc)
+        return _text("forbidden", 403, rid)
+    inc: Incoming | None = None
+    crypto = None
+    try:
+        body = await _body(request)
+        if body is None:
+            log.warning("wechat %s: body over %d bytes refused", rid, MAX_BODY)
+            return _text(SUCCESS, rid=rid)
+        if q.get("encrypt_type") == "aes":
+            encrypted = str(xml_dict(body).get("Encrypt") or "")
+            ch.verifier.check(q.get("msg_signature", ""), timestamp, nonce, encrypted)
+            if ch.cipher is None:
+                raise Malformed("safe mode used but MINYI_WECHAT_AES_KEY/APPID are not set")
+            plain, crypto = ch.cipher.decrypt(encrypted)
+            inc = incoming(message_of(plain))
+        else:
+            inc = incoming(message_of(body))
+        messages = await ch.handle(inc, rid)
+    except Forbidden as exc:
+        log.warning("wechat %s: POST refused: %s", rid, exc)
+        return _text("forbidden", 403, rid)
+    except (Malformed, Undecryptable) as exc:
+        log.warning("wechat %s: answered success to an unreadable push: %s", rid, exc)
+        return _text(SUCCESS, rid=rid)
+    except Exception:
+        log.exception("wechat %s: failed", rid)
+        if inc is None:
+            return _text(SUCCESS, rid=rid)
+        messages = [texts.STEP_FAILED]
+    if not messages:
+        return _text(SUCCESS, rid=rid)
+    xml = text_xml(inc.openid, inc.account, messages[0])
+    if crypto is not None:
+        xml = Cipher.encrypt(crypto, xml, nonce, timestamp)
+    return web.Response(text=xml, content_type="application/xml", headers={"X-Request-Id": rid})
+
+
+def build_channel(settings: Settings, pipeline: Pipeline) -> WeChatChannel:
+    """The channel from the settings (Redis for window and token when configured)."""
+    assert settings.wechat_token is not None
+    token = settings.wechat_token.get_secret_value()
+    redis = pipeline.backends.redis
+    hours, quota = settings.wechat_window_hours, settings.wechat_window_quota
+    window: Window = RedisWindow(redis, hours, quota) if redis is not None else DatabaseWindow(hours, quota)
+    cipher = api = None
+    appid = settings.wechat_appid
+    if settings.wechat_aes_key and appid:
+        previous = settings.wechat_aes_key_previous
+        cipher = Cipher(
+            token,
+            appid,
+            settings.wechat_aes_key.get_secret_value(),
+            previous.get_secret_value() if previous else None,
+        )
+    if appid and settings.wechat_secret:
+        tokens = RedisTokenStore(redis, appid) if redis is not None else MemoryTokenStore()
+        api = WeChatAPI(
+            appid,
+            settings.wechat_secret.get_secret_value(),
+            settings.wechat_api_base,
+            tokens=tokens,
+            timeout_s=settings.wechat_api_timeout_s,
+        )
+    return WeChatChannel(
+        verifier=Verifier(token, settings.wechat_max_clock_skew_s),
+        pipeline=pipeline,
+        window=window,
+        media_dir=settings.media_dir,
+        cipher=cipher,
+        api=api,
+        deadline_s=settings.wechat_reply_deadline_s,
+    )
+
+
+async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
+    channel = build_channel(app[SETTINGS], app[PIPELINE])
+    app[CHANNEL] = channel
+    try:
+        yield
+    finally:
+        await channel.drain()
+        if channel.api is not None:
+            await channel.api.close()
+
+
+def setup(app: web.Application) -> None:
+    """Register ``/wechat`` when ``MINYI_WECHAT_TOKEN`` is set; otherwise the channel is off."""
+    settings = app[SETTINGS]
+    if not settings.wechat_enabled:
+        return
+    app.cleanup_ctx.append(_lifecycle)
+    app.router.add_get("/wechat", verify_url)
+    app.router.add_post("/wechat", receive)

@@ -1,0 +1,77 @@
+"""Signatures (constant-time, with a freshness window) and AES for WeChat's safe mode.
+
+AES is wechatpy's ``WeChatCrypto``; the current EncodingAESKey is tried first, then the previous
+one (key rotation), and the reply is encrypted with whichever key worked.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from wechatpy.crypto import PrpCrypto, WeChatCrypto
+
+
+class Forbidden(Exception):
+    """The request is not from WeChat (bad signature) or is a replay (stale timestamp): 403."""
+
+
+class Undecryptable(Exception):
+    """The ciphertext does not open with any configured key (answered ``success``)."""
+
+
+def sign(*parts: str) -> str:
+    """WeChat's signature: sha1 over the sorted parts, hex."""
+    return hashlib.sha1("".join(sorted(parts)).encode()).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Verifier:
+    """Checks ``signature``/``msg_signature`` in constant time and the timestamp's freshness."""
+
+    token: str
+    max_skew_s: int = 300
+    clock: Callable[[], float] = time.time
+
+    def check(self, signature: str, timestamp: str, nonce: str, *extra: str) -> None:
+        """Raise ``Forbidden`` unless ``signature`` signs token, timestamp, nonce (and ``extra``)."""
+        try:
+            sent_at = int(timestamp)
+        except ValueError as exc:
+            raise Forbidden("timestamp is not an integer") from exc
+        expected = sign(self.token, timestamp, nonce, *extra)
+        if not hmac.compare_digest(expected.encode(), signature.encode("utf-8", "replace")):
+            raise Forbidden("signature does not verify")
+        if abs(self.clock() - sent_at) > self.max_skew_s:
+            raise Forbidden(f"timestamp {timestamp} is outside the {self.max_skew_s}s window")
+
+
+class Cipher:
+    """Decrypt an ``Encrypt`` value with the current key, then the previous; encrypt replies."""
+
+    def __init__(self, token: str, appid: str, key: str, previous: str | None = None) -> None:
+        for k in (key, previous):
+            if k is not None and len(k) != 43:  # wechatpy only asserts (stripped by python -O)
+                raise ValueError("a WeChat EncodingAESKey has 43 characters")
+        self.cryptos = [WeChatCrypto(token, k, appid) for k in (key, previous) if k]
+        self.appid = appid
+
+    def decrypt(self, encrypted: str) -> tuple[str, WeChatCrypto]:
+        """The plaintext XML and the crypto that opened it; ``Undecryptable`` otherwise.
+
+        wechatpy leaks UnicodeDecodeError, struct.error, binascii.Error, ValueError and
+        InvalidAppIdException for a wrong key or a damaged ciphertext: all mean the same here."""
+        for crypto in self.cryptos:
+            try:
+                return PrpCrypto(crypto.key).decrypt(encrypted, self.appid), crypto
+            except Exception:
+                continue
+        raise Undecryptable("no configured EncodingAESKey opens this message")
+
+    @staticmethod
+    def encrypt(crypto: WeChatCrypto, xml: str, nonce: str, timestamp: str) -> str:
+        """The safe-mode reply envelope (never call this for ``success``)."""
+        return str(crypto.encrypt_message(xml, nonce, timestamp))

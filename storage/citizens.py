@@ -1,0 +1,50 @@
+"""Whether a citizen can be reached on their channel (e.g. a WeChat follower who unfollowed)."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from storage.models import Citizen, Outbox
+
+
+async def mark_unsubscribed(channel: str, external_id: str, at: datetime | None = None) -> int:
+    """Stop notices to this citizen; their items stay as records. Returns rows changed (0 or 1)."""
+    return await Citizen.filter(channel=channel, external_id=external_id).update(
+        reachable=False, unsubscribed_at=at or datetime.now(UTC)
+    )
+
+
+async def mark_subscribed(channel: str, external_id: str) -> int:
+    """The citizen follows again: notices may reach them."""
+    return await Citizen.filter(channel=channel, external_id=external_id, reachable=False).update(
+        reachable=True, unsubscribed_at=None
+    )
+
+
+async def is_reachable(channel: str, external_id: str) -> bool:
+    """False only for a known citizen marked unreachable."""
+    citizen = await Citizen.filter(channel=channel, external_id=external_id).first()
+    return citizen is None or citizen.reachable
+
+
+async def touch_inbound(channel: str, external_id: str, at: datetime) -> None:
+    """Record the citizen's last message (created on first contact)."""
+    updated = await Citizen.filter(channel=channel, external_id=external_id).update(last_inbound_at=at)
+    if not updated:
+        citizen, _ = await Citizen.get_or_create(channel=channel, external_id=external_id)
+        await Citizen.filter(id=citizen.id).update(last_inbound_at=at)
+
+
+async def inbound_window(channel: str, external_id: str, via: str) -> tuple[datetime, int] | None:
+    """``(last_inbound_at, notices sent ``via`` since then)`` or None before any message."""
+    citizen = await Citizen.filter(channel=channel, external_id=external_id).first()
+    if citizen is None or citizen.last_inbound_at is None:
+        return None
+    used = await Outbox.filter(
+        citizen_id=citizen.id, sent_via=via, sent_at__gte=citizen.last_inbound_at
+    ).count()
+    return citizen.last_inbound_at, used
+
+
+async def forget_inbound(channel: str, external_id: str) -> None:
+    await Citizen.filter(channel=channel, external_id=external_id).update(last_inbound_at=None)

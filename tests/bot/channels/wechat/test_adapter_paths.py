@@ -1,0 +1,106 @@
+"""``/wechat`` beyond the happy path: slow steps, crashes, Redis, the channel off, the staff CLI."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
+from typer.testing import CliRunner
+
+from admin_cli.main import app as admin_app
+from bot.app import create_app
+from storage.config import Settings
+from storage.models import Item
+from tests.bot.channels.test_web import SUGGESTION
+from tests.bot.channels.wechat.conftest import channel_of, wechat_settings
+from tests.bot.channels.wechat.fake_api import FakeWeChatAPI
+from tests.bot.channels.wechat.wechat_server import OPENID, WeChat, push_xml
+from tests.services import REDIS_URL, require
+
+
+async def test_a_slow_step_answers_success_then_customer_service(
+    tmp_path: Path, db: str, api_server: TestServer, fake_api: FakeWeChatAPI, aiohttp_client: Any
+) -> None:
+    settings = wechat_settings(tmp_path, str(api_server.make_url("")), wechat_reply_deadline_s=0.2)
+    client = await aiohttp_client(create_app(settings, manage_db=False))
+    channel = channel_of(client)
+    feed = channel.pipeline.feed
+
+    async def slow(inbound: Any) -> Any:
+        await asyncio.sleep(0.5)
+        return await feed(inbound)
+
+    channel.pipeline.feed = slow  # type: ignore[method-assign]
+    wechat = WeChat(client, "aes")
+    query, body = wechat.request(push_xml(Content="菜单"))
+    assert await wechat.post(query, body) == (200, "success")  # inside the window, not after it
+    await channel.drain()
+    assert len(fake_api.sent_texts()) == 1 and "1 提建议" in fake_api.sent_texts()[0][1]
+    assert await wechat.post(query, body) == (200, "success")  # WeChat's retry: already sent
+    await channel.drain()
+    assert len(fake_api.sent_texts()) == 1
+
+
+async def test_a_crash_is_answered_with_an_apology_text(
+    wechat_aes: WeChat, wx_client: TestClient[Any, Any]
+) -> None:
+    channel = channel_of(wx_client)
+
+    async def broken(*args: Any) -> Any:
+        raise ConnectionError("redis went away")
+
+    channel.pipeline.feed_once = broken  # type: ignore[method-assign]
+    status, body = await wechat_aes.push(push_xml(Content="1"))
+    assert status == 200 and "系统暂时出了点问题" in str(wechat_aes.open(body).content)  # type: ignore[union-attr]
+
+
+async def test_with_redis_state_dedupe_and_locks(
+    tmp_path: Path, db: str, api_server: TestServer, aiohttp_client: Any
+) -> None:
+    require(REDIS_URL, "Redis")
+    settings = wechat_settings(tmp_path, str(api_server.make_url("")), redis_url=REDIS_URL)
+    client = await aiohttp_client(create_app(settings, manage_db=False))
+    channel = channel_of(client)
+    assert channel.pipeline.backends.redis is not None
+    await channel.pipeline.backends.redis.flushdb()
+    wechat = WeChat(client, "aes")
+    for text in SUGGESTION:
+        await wechat.say(text)
+    query, body = wechat.request(push_xml(Content="确认"))
+    results = await asyncio.gather(*(wechat.post(query, body) for _ in range(3)))
+    contents = {str(wechat.open(b).content) for _, b in results}  # type: ignore[union-attr]
+    assert len(contents) == 1 and "JY-" in contents.pop()
+    assert await Item.all().count() == 1
+    assert await channel.window.can_send(OPENID)
+    await channel.pipeline.backends.redis.flushdb()
+
+
+async def test_without_a_token_the_channel_is_off(db: str, settings: Settings, aiohttp_client: Any) -> None:
+    client = await aiohttp_client(create_app(settings, manage_db=False))
+    assert (await client.post("/wechat", data="<xml/>")).status in (404, 405)
+
+
+async def test_suggestion_shows_in_minyi_admin(
+    tmp_path: Path,
+    api_server: TestServer,
+    aiohttp_client: Callable[[web.Application], Any],
+    monkeypatch: Any,
+) -> None:
+    url = f"sqlite://{tmp_path / 'minyi.db'}"
+    settings = wechat_settings(tmp_path, str(api_server.make_url("")), database_url=url)
+    client = await aiohttp_client(create_app(settings, manage_db=True))
+    wechat = WeChat(client, "plain")
+    for text in [*SUGGESTION, "确认"]:
+        await wechat.say(text)
+    await client.close()  # the app closes its database
+    monkeypatch.setenv("MINYI_DATABASE_URL", url)
+    result = await asyncio.to_thread(CliRunner().invoke, admin_app, ["items", "list", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = json.loads(result.output)
+    assert len(rows) == 1 and rows[0]["channel"] == "wechat" and rows[0]["ticket"].startswith("JY-")
+    assert rows[0]["citizen"]["external_id"] == OPENID
