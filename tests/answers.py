@@ -22,3 +22,7 @@ COMPLAINT = [
     "王五",
     "13700001111",
 ]
+
+# the same, starting from the menu
+SUGGESTION_FROM_MENU = ["1", *SUGGESTION]
+COMPLAINT_FROM_MENU = ["2", *COMPLAINT]

@@ -11,7 +11,7 @@ from aiohttp.test_utils import TestClient
 
 from bot.channels.wechat.passive import TEXT_LIMIT
 from storage.models import Citizen, Item
-from tests.bot.channels.test_web import SUGGESTION
+from tests.answers import SUGGESTION_FROM_MENU as SUGGESTION
 from tests.bot.channels.wechat.conftest import channel_of
 from tests.bot.channels.wechat.fake_api import FakeWeChatAPI
 from tests.bot.channels.wechat.wechat_server import OLD_AES_KEY, OPENID, TOKEN, WeChat, push_xml, sign

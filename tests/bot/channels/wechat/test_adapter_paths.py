@@ -16,7 +16,7 @@ from admin_cli.main import app as admin_app
 from bot.app import create_app
 from storage.config import Settings
 from storage.models import Item
-from tests.bot.channels.test_web import SUGGESTION
+from tests.answers import SUGGESTION_FROM_MENU as SUGGESTION
 from tests.bot.channels.wechat.conftest import channel_of, wechat_settings
 from tests.bot.channels.wechat.fake_api import FakeWeChatAPI
 from tests.bot.channels.wechat.wechat_server import OPENID, WeChat, push_xml
