@@ -101,3 +101,7 @@ def too_long(limit: int, got: int) -> str:
 
 def numbered(options: Sequence[str]) -> str:
     return "\n".join(f"{i} {opt}" for i, opt in enumerate(options, 1))
+
+
+# notifier (issue 6): notices that waited, delivered together
+NOTICES_HEAD = "您有 {n} 条办理进展："
