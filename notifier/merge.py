@@ -12,12 +12,13 @@ from storage.outbox import Claimed
 T = TypeVar("T")
 
 
-def together(bodies: Sequence[str]) -> str:
-    """One message from several notice texts: "您有 N 条办理进展：" and a numbered list."""
-    if len(bodies) == 1:
+def together(bodies: Sequence[str], *, headed: bool = False) -> str:
+    """One message from several notice texts: "您有 N 条办理进展：" and a numbered list
+    (a single notice goes as it is unless ``headed``)."""
+    if len(bodies) == 1 and not headed:
         return bodies[0]
     lines = [texts.NOTICES_HEAD.format(n=len(bodies))]
-    lines += [f"{i}. {body}" for i, body in enumerate(bodies, 1)]
+    lines += [f"{i}. {body}" for i, body in enumerate(bodies, 1)] if len(bodies) > 1 else list(bodies)
     return "\n".join(lines)
 
 
