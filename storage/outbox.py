@@ -22,6 +22,7 @@ from storage.models import Citizen, Item, Outbox
 
 PENDING, SENDING, SENT, HELD, FAILED = "pending", "sending", "sent", "held", "failed"
 STATUSES = (PENDING, SENDING, SENT, HELD, FAILED)
+RECHECK = timedelta(seconds=1)  # how soon a row waiting behind an earlier one is looked at again
 BEHIND_HELD = "排在一条未送达的通知之后"  # held because an earlier notice about the item is held
 
 
@@ -120,8 +121,8 @@ def _order_barrier(
         elif blocker["status"] == HELD:
             held.append(r.id)
         else:
-            later = blocker["lease_until"] if blocker["status"] == SENDING else blocker["next_attempt_at"]
-            at = max(now + timedelta(seconds=1), later or now)
+            later = blocker["next_attempt_at"] if blocker["status"] == PENDING else None
+            at = max(now + RECHECK, later or now)
             waits.setdefault(at, []).append(r.id)
     return ready, held, waits
 
