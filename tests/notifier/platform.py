@@ -41,12 +41,16 @@ class FakePlatform:
         self.received.append((int(doc["id"]), time.monotonic()))
         return web.json_response({"ok": True, "message_id": len(self.received)})
 
-    async def start(self) -> str:
+    async def _received(self, request: web.Request) -> web.Response:
+        return web.json_response(self.received)
+
+    async def start(self, port: int = 0) -> str:
         app = web.Application()
         app.router.add_post("/send", self._send)
+        app.router.add_get("/received", self._received)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        site = web.TCPSite(self._runner, "127.0.0.1", port)
         await site.start()
         port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
         self.url = f"http://127.0.0.1:{port}/send"
@@ -82,3 +86,14 @@ class HttpSender:
 
     async def aclose(self) -> None:
         await self.session.close()
+
+
+async def serve_forever() -> None:
+    """``python -m tests.notifier.platform``: a platform in its own process; prints its URL."""
+    platform = FakePlatform()
+    print(await platform.start(), flush=True)
+    await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    asyncio.run(serve_forever())

@@ -1,4 +1,5 @@
-"""A relay in its own process, for the crash test: ``python -m tests.notifier.runner DB_URL SEND_URL``.
+"""A relay in its own process (the crash test, the benchmark):
+``python -m tests.notifier.runner DB_URL SEND_URL LEASE_S [BATCH CONCURRENCY POLL_S]``.
 
 Prints ``ready`` once connected, then drains the outbox until killed."""
 
@@ -13,16 +14,18 @@ from storage.db import close_db, open_db
 from tests.notifier.platform import HttpSender
 
 
-async def main(db_url: str, send_url: str, lease_s: float) -> None:
+async def main(
+    db_url: str, send_url: str, lease_s: float, batch: int = 50, concurrency: int = 16, poll_s: float = 0.1
+) -> None:
     await open_db(db_url, apply_migrations=False)
-    sender = HttpSender(send_url)
+    sender = HttpSender(send_url, limit=max(16, concurrency))
     relay = Relay(
         {"telegram": sender},
         Policy(push_channels=frozenset({"telegram"})),
-        batch=50,
-        concurrency=16,
+        batch=batch,
+        concurrency=concurrency,
         lease_s=lease_s,
-        poll_s=0.1,
+        poll_s=poll_s,
     )
     print("ready", flush=True)
     try:
@@ -33,4 +36,6 @@ async def main(db_url: str, send_url: str, lease_s: float) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], sys.argv[2], float(sys.argv[3])))
+    args = sys.argv[1:]
+    extra = (int(args[3]), int(args[4]), float(args[5])) if len(args) > 3 else ()
+    asyncio.run(main(args[0], args[1], float(args[2]), *extra))

@@ -1,0 +1,151 @@
+"""Notifier benchmark (``make bench``; not a test).
+
+(a) relay throughput on PostgreSQL against a fake platform (its own process, HTTP, no limit);
+(b) the same with a sender limited to 30 messages/s: the rate achieved over 60 s, and the most
+    messages the platform received in any 1-second window.
+
+Database: ``BENCH_PG_URL`` (default the minyi_h6 database; its schema is recreated)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import aiohttp  # noqa: E402
+import asyncpg  # noqa: E402
+from limits import RateLimitItemPerSecond  # noqa: E402
+from limits.aio.storage import MemoryStorage  # noqa: E402
+from limits.aio.strategies import MovingWindowRateLimiter  # noqa: E402
+
+from notifier.policy import Policy  # noqa: E402
+from notifier.relay import Relay  # noqa: E402
+from notifier.sender import Delivery, Notice  # noqa: E402
+from storage.db import close_db, migrate, open_db  # noqa: E402
+from storage.models import Outbox  # noqa: E402
+from tests.notifier.platform import HttpSender  # noqa: E402
+from tests.notifier.seed import seed  # noqa: E402
+
+PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/minyi_h6")
+TG = Policy(push_channels=frozenset({"telegram"}))
+
+
+class LimitedSender:
+    """Wraps a sender with a limit of ``rate`` sends per second: a moving window (``limits``)
+    that never admits more than ``rate`` in any second, and even pacing (1/rate apart, 1% slack)
+    so that network jitter cannot push two bursts into one second at the platform."""
+
+    def __init__(self, inner: HttpSender, rate: int, slack: float = 1.01) -> None:
+        self.inner, self.channel = inner, inner.channel
+        self.item = RateLimitItemPerSecond(rate, 1)
+        self.limiter = MovingWindowRateLimiter(MemoryStorage())
+        self.interval = slack / rate
+        self.next_at = 0.0
+        self.lock = asyncio.Lock()
+
+    async def send(self, notice: Notice) -> Delivery:
+        async with self.lock:
+            start = max(self.next_at, time.monotonic())
+            await asyncio.sleep(start - time.monotonic())
+            while not await self.limiter.hit(self.item, "global"):
+                reset, _ = await self.limiter.get_window_stats(self.item, "global")
+                await asyncio.sleep(max(0.001, reset - time.time()))
+            self.next_at = start + self.interval  # on schedule: late wake-ups do not add up
+        return await self.inner.send(notice)
+
+
+async def fresh_schema() -> None:
+    conn = await asyncpg.connect(PG_URL)
+    try:
+        await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+    finally:
+        await conn.close()
+    await migrate(PG_URL)
+
+
+async def platform() -> tuple[asyncio.subprocess.Process, str]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "tests.notifier.platform", cwd=ROOT, stdout=asyncio.subprocess.PIPE
+    )
+    assert proc.stdout is not None
+    return proc, (await proc.stdout.readline()).decode().strip()
+
+
+async def received(url: str) -> list[tuple[int, float]]:
+    async with aiohttp.ClientSession() as s, s.get(url.replace("/send", "/received")) as resp:
+        return [(int(i), float(t)) for i, t in await resp.json()]
+
+
+async def throughput(n_citizens: int = 5000) -> None:
+    await fresh_schema()
+    await open_db(PG_URL, apply_migrations=False)
+    proc, url = await platform()
+    sender = HttpSender(url, limit=512)
+    try:
+        ids = await seed(n_citizens, (2, 2), datetime.now(UTC))
+        relays = [Relay({"telegram": sender}, TG, batch=500, concurrency=256) for _ in range(2)]
+        started = time.perf_counter()
+        while await Outbox.filter(status__in=["pending", "sending"]).exists():
+            if not sum(await asyncio.gather(*(r.run_once() for r in relays))):
+                await asyncio.sleep(0.01)
+        elapsed = time.perf_counter() - started
+        got = await received(url)
+        assert len({i for i, _ in got}) == len(ids) == len(got), "every notice exactly once"
+        print(f"(a) throughput: {len(ids)} notices in {elapsed:.2f} s = {len(ids) / elapsed:,.0f} notices/s "
+              f"(2 relays, PostgreSQL, HTTP fake platform; target >= 2,000)")  # fmt: skip
+    finally:
+        await sender.aclose()
+        proc.kill()
+        await proc.wait()
+        await close_db()
+
+
+def busiest_second(times: list[float]) -> int:
+    """The most events inside any half-open window of one second."""
+    best, lo = 0, 0
+    for hi, t in enumerate(times):
+        while t - times[lo] >= 1.0:
+            lo += 1
+        best = max(best, hi - lo + 1)
+    return best
+
+
+async def limited(rate: int = 30, seconds: float = 60.0) -> None:
+    await fresh_schema()
+    await open_db(PG_URL, apply_migrations=False)
+    proc, url = await platform()
+    inner = HttpSender(url)
+    try:
+        await seed(int(rate * seconds * 1.2), (1,), datetime.now(UTC))
+        relay = Relay({"telegram": LimitedSender(inner, rate)}, TG, batch=rate * 2, concurrency=rate * 2)
+        task = asyncio.create_task(relay.run())
+        await asyncio.sleep(seconds)
+        relay.stop()
+        await task
+        times = sorted(t for _, t in await received(url))
+        first = times[0]
+        in_span = [t for t in times if t - first < seconds]
+        achieved = len(in_span) / seconds
+        print(f"(b) limit {rate}/s: achieved {achieved:.2f}/s over {seconds:.0f} s "
+              f"({(achieved / rate - 1) * 100:+.1f}% of the limit); busiest 1-second window: "
+              f"{busiest_second(times)} messages")  # fmt: skip
+    finally:
+        await inner.aclose()
+        proc.kill()
+        await proc.wait()
+        await close_db()
+
+
+async def main() -> None:
+    await throughput()
+    await limited(seconds=float(os.environ.get("BENCH_LIMIT_SECONDS", "60")))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
