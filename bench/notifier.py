@@ -1,6 +1,7 @@
 """Notifier benchmark (``make bench``; not a test).
 
-(a) relay throughput on PostgreSQL against a fake platform (its own process, HTTP, no limit);
+(a) relay throughput on PostgreSQL against a fake platform with no limit, in its own process:
+    one JSON line per message over pipelined TCP connections (and, for reference, over HTTP);
 (b) the same with a sender limited to 30 messages/s: the rate achieved over 60 s, and the most
     messages the platform received in any 1-second window.
 
@@ -12,7 +13,7 @@ import asyncio
 import os
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -29,7 +30,7 @@ from notifier.relay import Relay  # noqa: E402
 from notifier.sender import Delivery, Notice  # noqa: E402
 from storage.db import close_db, migrate, open_db  # noqa: E402
 from storage.models import Outbox  # noqa: E402
-from tests.notifier.platform import HttpSender  # noqa: E402
+from tests.notifier.platform import HttpSender, line_stats  # noqa: E402
 from tests.notifier.seed import seed  # noqa: E402
 
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/minyi_h6")
@@ -69,40 +70,58 @@ async def fresh_schema() -> None:
     await migrate(PG_URL)
 
 
-async def platform() -> tuple[asyncio.subprocess.Process, str]:
+async def platform(kind: str = "http") -> tuple[asyncio.subprocess.Process, str]:
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.notifier.platform", cwd=ROOT, stdout=asyncio.subprocess.PIPE
+        sys.executable, "-m", "tests.notifier.platform", kind, cwd=ROOT, stdout=asyncio.subprocess.PIPE
     )
     assert proc.stdout is not None
     return proc, (await proc.stdout.readline()).decode().strip()
 
 
 async def received(url: str) -> list[tuple[int, float]]:
+    if url.startswith("tcp://"):
+        return await line_stats(url)
     async with aiohttp.ClientSession() as s, s.get(url.replace("/send", "/received")) as resp:
         return [(int(i), float(t)) for i, t in await resp.json()]
 
 
-async def throughput(n_citizens: int = 5000) -> None:
+async def relay_processes(n: int, url: str) -> list[asyncio.subprocess.Process]:
+    procs = []
+    for _ in range(n):
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "tests.notifier.runner", PG_URL, url, "60", "500", "256", "0.02",
+            cwd=ROOT, stdout=asyncio.subprocess.PIPE,
+        )  # fmt: skip
+        assert proc.stdout is not None
+        assert (await proc.stdout.readline()).strip() == b"ready"
+        procs.append(proc)
+    return procs
+
+
+async def throughput(n_citizens: int = 5000, relays: int = 2, wire: str = "line") -> None:
+    """Rows become due together at ``start``; the relays (own processes) drain them."""
     await fresh_schema()
     await open_db(PG_URL, apply_migrations=False)
-    proc, url = await platform()
-    sender = HttpSender(url, limit=512)
+    platform_proc, url = await platform(wire)
+    procs: list[asyncio.subprocess.Process] = []
     try:
-        ids = await seed(n_citizens, (2, 2), datetime.now(UTC))
-        relays = [Relay({"telegram": sender}, TG, batch=500, concurrency=256) for _ in range(2)]
-        started = time.perf_counter()
+        start = datetime.now(UTC) + timedelta(seconds=3)
+        ids = await seed(n_citizens, (2, 2), start)
+        procs = await relay_processes(relays, url)
+        await asyncio.sleep(max(0.0, (start - datetime.now(UTC)).total_seconds()))
+        t0 = time.perf_counter()
         while await Outbox.filter(status__in=["pending", "sending"]).exists():
-            if not sum(await asyncio.gather(*(r.run_once() for r in relays))):
-                await asyncio.sleep(0.01)
-        elapsed = time.perf_counter() - started
+            await asyncio.sleep(0.02)
+        elapsed = time.perf_counter() - t0
         got = await received(url)
         assert len({i for i, _ in got}) == len(ids) == len(got), "every notice exactly once"
         print(f"(a) throughput: {len(ids)} notices in {elapsed:.2f} s = {len(ids) / elapsed:,.0f} notices/s "
-              f"(2 relays, PostgreSQL, HTTP fake platform; target >= 2,000)")  # fmt: skip
+              f"({relays} relay processes, PostgreSQL, {wire} fake platform, {os.cpu_count()} CPUs; "
+              "target >= 2,000)")  # fmt: skip
     finally:
-        await sender.aclose()
-        proc.kill()
-        await proc.wait()
+        for proc in [*procs, platform_proc]:
+            proc.kill()
+            await proc.wait()
         await close_db()
 
 
@@ -143,7 +162,9 @@ async def limited(rate: int = 30, seconds: float = 60.0) -> None:
 
 
 async def main() -> None:
-    await throughput()
+    await throughput(relays=1)
+    await throughput(relays=2)
+    await throughput(relays=2, wire="http")  # the same over HTTP/1.1 (aiohttp on both sides)
     await limited(seconds=float(os.environ.get("BENCH_LIMIT_SECONDS", "60")))
 
 

@@ -208,15 +208,12 @@ class Relay:
     ) -> Route | None:
         """Carry out ``route``; returns a new route when the platform says the window is closed."""
         ids, channel, h = [r.id for r in group], notice.channel, group[0]
-        if route.action == "fail":
-            return self._fail(marks, channel, ids, route.reason)
-        if route.action == "hold":
-            return self._hold(marks, channel, ids, route.reason)
+        if route.action in ("fail", "hold"):
+            (self._fail if route.action == "fail" else self._hold)(marks, channel, ids, route.reason)
+            return None
         if route.action == "wait":
-            assert route.until is not None
-            marks.add(
-                lambda: outbox.mark_retry(self.token, ids, route.until, route.reason, count_attempt=False)
-            )
+            until = route.until or self.clock()
+            marks.add(lambda: outbox.mark_retry(self.token, ids, until, route.reason, count_attempt=False))
             return None
         sender = self.senders[channel]
         reserved = route.via == "customer_service"
@@ -231,14 +228,17 @@ class Relay:
         except RecipientUnreachable as exc:
             await outbox.mark_unreachable(h.citizen_id, self.clock())
             state["reachable"] = 0
-            return self._fail(marks, channel, ids, f"unreachable: {exc}")
+            self._fail(marks, channel, ids, f"unreachable: {exc}")
+            return None
         except ConfigurationError as exc:
-            return self._fail(marks, channel, ids, f"configuration: {exc}")
+            self._fail(marks, channel, ids, f"configuration: {exc}")
+            return None
         except Exception as exc:  # TransientError, RateLimited, or a bug: retry later
             if reserved:
                 await outbox.refund_window_slot(h.citizen_id)
                 state["window_sent"] -= 1
-            return self._retry(marks, channel, group, exc)
+            self._retry(marks, channel, group, exc)
+            return None
         marks.add_sent(ids, delivery.via or route.via)
         metrics.DELIVERED.labels(channel, "sent").inc(len(ids))
         return None

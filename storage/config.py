@@ -38,17 +38,19 @@ class Settings(BaseSettings):
 
     # notifier (issue 6): relay, quiet hours, WeChat window and templates
     quiet_hours: str = "22:00-08:00"  # local time (``timezone``); empty switches quiet hours off
-    notifier_batch: int = Field(200, ge=1, le=5000)
-    notifier_concurrency: int = Field(64, ge=1, le=1000)
-    notifier_lease_seconds: float = Field(60.0, gt=0)
-    notifier_poll_seconds: float = Field(1.0, gt=0)
-    notifier_max_attempts: int = Field(8, ge=1)
-    notifier_backoff_seconds: float = Field(5.0, gt=0)  # first retry; doubles each attempt, with jitter
-    notifier_backoff_max_seconds: float = Field(3600.0, gt=0)
+    notifier_batch: int = Field(default=200, ge=1, le=5000)
+    notifier_concurrency: int = Field(default=64, ge=1, le=1000)
+    notifier_lease_seconds: float = Field(default=60.0, gt=0)
+    notifier_poll_seconds: float = Field(default=1.0, gt=0)
+    notifier_max_attempts: int = Field(default=8, ge=1)
+    notifier_backoff_seconds: float = Field(
+        default=5.0, gt=0
+    )  # first retry; doubles each attempt, with jitter
+    notifier_backoff_max_seconds: float = Field(default=3600.0, gt=0)
     notifier_urgent_priority: int = 2  # priority <= this ignores quiet hours (1 most urgent, 9 least)
     notifier_satisfaction_kinds: str = "satisfaction,implement,answer"  # kinds that ask for satisfaction
-    wechat_window_hours: float = Field(48.0, gt=0)
-    wechat_window_quota: int = Field(5, ge=0)
+    wechat_window_hours: float = Field(default=48.0, gt=0)
+    wechat_window_quota: int = Field(default=5, ge=0)
     wechat_templates: dict[str, dict[str, Any]] = Field(default_factory=dict)  # kind -> {id, fields}
 
     @field_validator("redis_url", mode="before")

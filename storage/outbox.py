@@ -288,15 +288,11 @@ async def counts() -> list[tuple[str, str, int]]:
 async def oldest_due(now: datetime) -> datetime | None:
     """When the longest-waiting due pending row became due (the relay's lag is ``now`` minus this)."""
     due = Q(status=PENDING, next_attempt_at__lte=now)
-    values = (
-        await Outbox.filter(due)
-        .order_by("next_attempt_at")
-        .limit(1)
-        .values_list("next_attempt_at", flat=True)
-    )
-    return values[0] if values else None
+    row = await Outbox.filter(due).order_by("next_attempt_at").first()
+    return row.next_attempt_at if row else None
 
 
 async def unknown_outcomes() -> int:
     """How many leases expired while sending (each a possible duplicate send)."""
-    return sum(await Outbox.filter(unknown_outcomes__gt=0).values_list("unknown_outcomes", flat=True))
+    counts = await Outbox.filter(unknown_outcomes__gt=0).values_list("unknown_outcomes", flat=True)
+    return sum(int(n) for n in counts)  # type: ignore[call-overload]

@@ -4,11 +4,14 @@
 from __future__ import annotations
 
 import asyncio
+import collections
+import sys
 import time
 from collections import Counter
 from typing import Any
 
 import aiohttp
+import orjson
 from aiohttp import web
 
 from notifier.sender import Delivery, Notice
@@ -88,12 +91,92 @@ class HttpSender:
         await self.session.close()
 
 
-async def serve_forever() -> None:
-    """``python -m tests.notifier.platform``: a platform in its own process; prints its URL."""
-    platform = FakePlatform()
+class LinePlatform:
+    """The same fake platform over a leaner wire, for throughput runs: one JSON line per message
+    on a TCP connection, one answer line back (``{"ok": true, "message_id": N}``), pipelined.
+    ``stats`` (a line of its own) answers with every accepted ``[id, time]``."""
+
+    def __init__(self) -> None:
+        self.received: list[tuple[int, float]] = []
+        self.address = ""
+
+    async def _client(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        while line := await reader.readline():
+            if line.strip() == b"stats":
+                writer.write(orjson.dumps(self.received) + b"\n")
+            else:
+                self.received.append((orjson.loads(line)["id"], time.monotonic()))
+                writer.write(b'{"ok":true,"message_id":%d}\n' % len(self.received))
+            await writer.drain()
+        writer.close()
+
+    async def start(self) -> str:
+        server = await asyncio.start_server(self._client, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        self.address = f"tcp://127.0.0.1:{port}"
+        return self.address
+
+
+class LineSender:
+    """A ``Sender`` for LinePlatform: ``connections`` sockets, requests pipelined on each."""
+
+    def __init__(self, address: str, channel: str = "telegram", connections: int = 4) -> None:
+        self.host, port = address.removeprefix("tcp://").split(":")
+        self.port, self.channel, self.size = int(port), channel, connections
+        self.conns: list[tuple[asyncio.StreamWriter, collections.deque[asyncio.Future[bytes]]]] = []
+        self.tasks: list[asyncio.Task[None]] = []
+        self.turn = 0
+
+    async def _open(self) -> None:
+        for _ in range(self.size):
+            reader, writer = await asyncio.open_connection(self.host, self.port)
+            waiting: collections.deque[asyncio.Future[bytes]] = collections.deque()
+            self.conns.append((writer, waiting))
+            self.tasks.append(asyncio.create_task(self._answers(reader, waiting)))
+
+    @staticmethod
+    async def _answers(
+        reader: asyncio.StreamReader, waiting: collections.deque[asyncio.Future[bytes]]
+    ) -> None:
+        while line := await reader.readline():
+            waiting.popleft().set_result(line)
+        while waiting:
+            waiting.popleft().set_exception(TransientError("connection closed"))
+
+    async def send(self, notice: Notice) -> Delivery:
+        if not self.conns:
+            await self._open()
+        writer, waiting = self.conns[self.turn % self.size]
+        self.turn += 1
+        answer: asyncio.Future[bytes] = asyncio.get_running_loop().create_future()
+        waiting.append(answer)
+        writer.write(
+            orjson.dumps({"id": notice.id, "recipient": notice.recipient, "text": notice.text}) + b"\n"
+        )
+        return Delivery("message", str(orjson.loads(await answer)["message_id"]))
+
+    async def aclose(self) -> None:
+        for writer, _ in self.conns:
+            writer.close()
+        for task in self.tasks:
+            task.cancel()
+
+
+async def line_stats(address: str) -> list[tuple[int, float]]:
+    host, port = address.removeprefix("tcp://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port), limit=64 * 1024 * 1024)
+    writer.write(b"stats\n")
+    rows = orjson.loads(await reader.readline())
+    writer.close()
+    return [(int(i), float(t)) for i, t in rows]
+
+
+async def serve_forever(kind: str) -> None:
+    """``python -m tests.notifier.platform [http|line]``: a platform in its own process; prints its URL."""
+    platform = LinePlatform() if kind == "line" else FakePlatform()
     print(await platform.start(), flush=True)
     await asyncio.Event().wait()
 
 
 if __name__ == "__main__":
-    asyncio.run(serve_forever())
+    asyncio.run(serve_forever(sys.argv[1] if len(sys.argv) > 1 else "http"))

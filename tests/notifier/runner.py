@@ -11,14 +11,18 @@ import sys
 from notifier.policy import Policy
 from notifier.relay import Relay
 from storage.db import close_db, open_db
-from tests.notifier.platform import HttpSender
+from tests.notifier.platform import HttpSender, LineSender
 
 
 async def main(
     db_url: str, send_url: str, lease_s: float, batch: int = 50, concurrency: int = 16, poll_s: float = 0.1
 ) -> None:
     await open_db(db_url, apply_migrations=False)
-    sender = HttpSender(send_url, limit=max(16, concurrency))
+    sender: HttpSender | LineSender
+    if send_url.startswith("tcp://"):
+        sender = LineSender(send_url)
+    else:
+        sender = HttpSender(send_url, limit=max(16, concurrency))
     relay = Relay(
         {"telegram": sender},
         Policy(push_channels=frozenset({"telegram"})),
