@@ -10,6 +10,7 @@ Database: ``BENCH_PG_URL`` (default the minyi_h6 database; its schema is recreat
 from __future__ import annotations
 
 import asyncio
+import collections
 import os
 import sys
 import time
@@ -38,27 +39,39 @@ TG = Policy(push_channels=frozenset({"telegram"}))
 
 
 class LimitedSender:
-    """Wraps a sender with a limit of ``rate`` sends per second: a moving window (``limits``)
-    that never admits more than ``rate`` in any second, and even pacing (1/rate apart, 1% slack)
-    so that network jitter cannot push two bursts into one second at the platform."""
+    """Wraps a sender with a limit of ``rate`` sends per second, as the platform sees it.
 
-    def __init__(self, inner: HttpSender, rate: int, slack: float = 1.01) -> None:
-        self.inner, self.channel = inner, inner.channel
+    Three rules: even pacing (one start every 1/rate s, on schedule); a moving window
+    (``limits``) that never admits more than ``rate`` starts in any second; and send k starts
+    only one second after send k-rate has *finished*. The platform receives each message between
+    its start and its finish, so no second at the platform can hold more than ``rate``."""
+
+    def __init__(self, inner: HttpSender, rate: int) -> None:
+        self.inner, self.channel, self.rate = inner, inner.channel, rate
         self.item = RateLimitItemPerSecond(rate, 1)
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
-        self.interval = slack / rate
+        self.interval = 1 / rate
         self.next_at = 0.0
+        self.finished: collections.deque[asyncio.Future[float]] = collections.deque()
         self.lock = asyncio.Lock()
 
     async def send(self, notice: Notice) -> Delivery:
         async with self.lock:
             start = max(self.next_at, time.monotonic())
             await asyncio.sleep(start - time.monotonic())
+            if len(self.finished) == self.rate:
+                ended = await self.finished.popleft()
+                await asyncio.sleep(ended + 1.0 - time.monotonic())
             while not await self.limiter.hit(self.item, "global"):
                 reset, _ = await self.limiter.get_window_stats(self.item, "global")
                 await asyncio.sleep(max(0.001, reset - time.time()))
             self.next_at = start + self.interval  # on schedule: late wake-ups do not add up
-        return await self.inner.send(notice)
+            done: asyncio.Future[float] = asyncio.get_running_loop().create_future()
+            self.finished.append(done)
+        try:
+            return await self.inner.send(notice)
+        finally:
+            done.set_result(time.monotonic())
 
 
 async def fresh_schema() -> None:

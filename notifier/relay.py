@@ -216,12 +216,18 @@ class Relay:
             marks.add(lambda: outbox.mark_retry(self.token, ids, until, route.reason, count_attempt=False))
             return None
         sender = self.senders[channel]
+        if route.action == "template" and getattr(sender, "send_template", None) is None:
+            self._hold(marks, channel, ids, HOLD_WINDOW)  # this channel's sender has no templates
+            return None
         reserved = route.via == "customer_service"
         try:
             started = time.perf_counter()
             delivery = await self._send(sender, route, notice)
             metrics.SEND_LATENCY.labels(channel).observe(time.perf_counter() - started)
-        except QuotaExceeded:
+        except QuotaExceeded as exc:
+            if not reserved:  # a template quota: nothing else to try now
+                self._hold(marks, channel, ids, f"{HOLD_WINDOW}（{exc}）")
+                return None
             await outbox.close_window(h.citizen_id, self.policy.quota)
             state["window_sent"] = self.policy.quota
             return self.policy.route(await self._situation(h, [], state), self.clock())
@@ -244,10 +250,8 @@ class Relay:
         return None
 
     async def _send(self, sender: Sender, route: Route, notice: Notice) -> Delivery:
-        if route.action == "template":
-            send_template = getattr(sender, "send_template", None)
-            if send_template is None or route.template is None:
-                raise QuotaExceeded("this sender has no template messages")
+        if route.action == "template" and route.template is not None:
+            send_template = sender.send_template  # type: ignore[attr-defined]  # a TemplateSender
             values = {"text": notice.text, "ticket": notice.ticket, "kind": notice.kind}
             result: Delivery = await send_template(notice, route.template.id, route.template.data(values))
             return result

@@ -228,3 +228,27 @@ async def test_a_later_notice_is_held_behind_a_held_one() -> None:
     later = await notices(owner, about, ["accept"])  # has a template, but must not overtake
     await relay(wx, templates=TEMPLATES).drain()
     assert await status_of(held + later) == ["held", "held"] and not wx.templates
+
+
+async def test_a_sender_without_templates_holds_and_keeps_the_reserved_slot() -> None:
+    wx = FakeSender("wechat")  # no template messages
+    owner = await citizen("wechat", "o", last_inbound_at=T0 - timedelta(hours=1))
+    await Citizen.filter(id=owner.id).update(window_sent=4)
+    await notices(owner, await item(owner, 2), ["satisfaction"], at=T0 + timedelta(hours=1))
+    low = await notices(owner, await item(owner, 1), ["accept"], priority=7)
+    await relay(wx, templates=TEMPLATES).drain()
+    assert await status_of(low) == ["held"] and wx.calls == 0
+    assert (await Citizen.get(id=owner.id)).window_sent == 4  # the last slot is still there
+
+
+async def test_a_refused_template_is_held_without_closing_the_window() -> None:
+    wx = FakeSender("wechat", templates=True)
+    owner = await citizen("wechat", "o", last_inbound_at=T0 - timedelta(hours=1))
+    await Citizen.filter(id=owner.id).update(window_sent=4)
+    await notices(owner, await item(owner, 2), ["satisfaction"], at=T0 + timedelta(hours=1))
+    low = await notices(owner, await item(owner, 1), ["accept"], priority=7)
+    wx.script = [QuotaExceeded("43101 user refuse to accept the msg")]
+    await relay(wx, templates=TEMPLATES).drain()
+    row = await Outbox.get(id=low[0].id)
+    assert row.status == "held" and "43101" in row.last_error
+    assert (await Citizen.get(id=owner.id)).window_sent == 4
