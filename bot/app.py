@@ -11,6 +11,7 @@ from bot.channels import web as web_channel
 from bot.channels import wechat as wechat_channel
 from bot.keys import BACKENDS, PIPELINE, SETTINGS
 from bot.pipeline import Pipeline
+from notifier import held, metrics
 from storage.backends import Backends, build_backends
 from storage.config import Settings
 from storage.db import close_db, open_db
@@ -25,7 +26,12 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 def build_pipeline(settings: Settings, backends: Backends) -> Pipeline:
-    return Pipeline(backends, StoragePort(settings.timezone), resume_after_s=settings.resume_after_s)
+    return Pipeline(
+        backends,
+        StoragePort(settings.timezone),
+        resume_after_s=settings.resume_after_s,
+        held=held.ride_along,
+    )
 
 
 def create_app(settings: Settings, *, manage_db: bool = True) -> web.Application:
@@ -50,4 +56,5 @@ def create_app(settings: Settings, *, manage_db: bool = True) -> web.Application
     app.router.add_get("/healthz", healthz)
     web_channel.setup(app)
     wechat_channel.setup(app)
+    metrics.setup(app)
     return app

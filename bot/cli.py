@@ -12,6 +12,7 @@ from aiohttp import web
 from bot.app import build_pipeline, create_app
 from bot.channels import console
 from bot.channels.wechat import cli as wechat_cli
+from notifier import service as notifier_service
 from storage.backends import build_backends
 from storage.config import Settings
 from storage.db import migrate as migrate_db
@@ -19,6 +20,7 @@ from storage.runtime import run_with_db
 
 app = typer.Typer(help="民意 minyi — the service (serve, migrate, chat).", no_args_is_help=True)
 app.add_typer(wechat_cli.app, name="wechat")
+app.add_typer(notifier_service.app, name="notifier")
 
 
 @app.command()

@@ -5,15 +5,17 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import orjson
 
-from dialogs import Context, Conversation, Inbound, Port, Reply, handle, texts
+from dialogs import Context, Conversation, Inbound, Port, Reply, UserRef, handle, texts
+from notifier import metrics
 from storage.backends import Backends
 
 log = logging.getLogger(__name__)
+HeldNotices = Callable[[UserRef, datetime], Awaitable[str | None]]  # notifier.held.ride_along
 
 
 def encode_replies(replies: list[Reply]) -> bytes:
@@ -34,15 +36,18 @@ class Pipeline:
         *,
         resume_after_s: int = 1800,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        held: HeldNotices | None = None,
     ) -> None:
         self.backends = backends
         self.port = port
         self.resume_after_s = resume_after_s
         self.clock = clock
         self.errors = 0
+        self.held = held
 
     async def feed(self, inbound: Inbound) -> list[Reply]:
         """Handle one message; a failure inside the step is logged and answered with an apology."""
+        metrics.INBOUND.labels(inbound.user.channel).inc()
         assert self.backends.turns is not None
         async with self.backends.turns.turn(inbound.user.key) as turn:
             conv = Conversation.from_bytes(turn.state)
@@ -51,12 +56,24 @@ class Pipeline:
                 new_conv, replies = await handle(conv, inbound, context, self.port)
             except Exception:
                 self.errors += 1
+                metrics.DIALOG_ERRORS.inc()
                 log.exception(
                     "dialog step failed for %s message %s", inbound.user.channel, inbound.message_id
                 )
                 return [Reply(texts.STEP_FAILED)]
             turn.save(new_conv.to_bytes())
-        return replies
+            return await self.with_held(inbound, replies)
+
+    async def with_held(self, inbound: Inbound, replies: list[Reply]) -> list[Reply]:
+        """Notices held for this citizen ride along, before the reply (notifier, issue 6)."""
+        if self.held is None:
+            return replies
+        try:
+            waiting = await self.held(inbound.user, inbound.time)
+        except Exception:  # a notice stays held; the reply still goes
+            log.exception("could not load held notices for %s", inbound.user.channel)
+            return replies
+        return [Reply(waiting), *replies] if waiting else replies
 
     async def feed_once(self, inbound: Inbound, dedupe_key: str, wait_s: float = 0.0) -> list[Reply] | None:
         """Like ``feed``, but a platform retry of ``dedupe_key`` gets the first delivery's replies.

@@ -109,3 +109,7 @@ WECHAT_MENU_COMPLAIN = "投诉"
 WECHAT_MENU_MORE = "我的"
 WECHAT_MENU_STATUS = "查进度"
 WECHAT_MENU_HELP = "使用帮助"
+
+
+# notifier (issue 6): notices that waited, delivered together
+NOTICES_HEAD = "您有 {n} 条办理进展："

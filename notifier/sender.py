@@ -37,3 +37,14 @@ class Sender(Protocol):
     channel: str
 
     async def send(self, notice: Notice) -> Delivery: ...
+
+
+class TemplateSender(Protocol):
+    """A sender that can also reach a citizen outside the chat window: a template or
+    subscription message (WeChat). The relay uses it when the policy routes a notice there."""
+
+    channel: str
+
+    async def send(self, notice: Notice) -> Delivery: ...
+
+    async def send_template(self, notice: Notice, template_id: str, data: dict[str, str]) -> Delivery: ...

@@ -6,6 +6,7 @@ import base64
 import binascii
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -36,6 +37,21 @@ class Settings(BaseSettings):
     telegram_token: SecretStr | None = None
     telegram_secret: SecretStr | None = None
     telegram_api_base: str = "https://api.telegram.org/bot"
+
+    # notifier (issue 6): relay, quiet hours, WeChat window and templates
+    quiet_hours: str = "22:00-08:00"  # local time (``timezone``); empty switches quiet hours off
+    notifier_batch: int = Field(default=200, ge=1, le=5000)
+    notifier_concurrency: int = Field(default=64, ge=1, le=1000)
+    notifier_lease_seconds: float = Field(default=60.0, gt=0)
+    notifier_poll_seconds: float = Field(default=1.0, gt=0)
+    notifier_max_attempts: int = Field(default=8, ge=1)
+    notifier_backoff_seconds: float = Field(
+        default=5.0, gt=0
+    )  # first retry; doubles each attempt, with jitter
+    notifier_backoff_max_seconds: float = Field(default=3600.0, gt=0)
+    notifier_urgent_priority: int = 2  # priority <= this ignores quiet hours (1 most urgent, 9 least)
+    notifier_satisfaction_kinds: str = "satisfaction,implement,answer"  # kinds that ask for satisfaction
+    wechat_templates: dict[str, dict[str, Any]] = Field(default_factory=dict)  # kind -> {id, fields}
 
     @field_validator("redis_url", mode="before")
     @classmethod

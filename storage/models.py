@@ -22,6 +22,8 @@ class Citizen(Model):
     last_inbound_at = fields.DatetimeField(null=True)
     reachable = fields.BooleanField(default=True)
     unsubscribed_at = fields.DatetimeField(null=True)
+    # notifier (issue 6): customer-service messages spent in the current WeChat window
+    window_sent = fields.IntField(default=0)
 
     class Meta:
         table = "citizen"
@@ -164,6 +166,9 @@ class Outbox(Model):
     sent_via = fields.CharField(max_length=16, default="")
     created_at = fields.DatetimeField(auto_now_add=True)
     sent_at = fields.DatetimeField(null=True)
+    # notifier (issue 6): which relay holds the lease, and leases that expired while sending
+    claim_token = fields.CharField(max_length=32, default="")
+    unknown_outcomes = fields.IntField(default=0)
 
     class Meta:
         table = "outbox"

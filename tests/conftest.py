@@ -69,6 +69,14 @@ async def open_test_db(kind: str) -> None:
         await Tortoise.generate_schemas()
 
 
+@pytest.fixture(scope="session")
+def pg_schema() -> str:
+    """PostgreSQL with every migration applied (once per session); its URL."""
+    require(PG_URL, "PostgreSQL")
+    _reset_pg_schema()
+    return PG_URL
+
+
 @pytest.fixture
 async def db() -> AsyncIterator[str]:
     """A fresh in-memory SQLite database."""

@@ -13,6 +13,7 @@ from aiohttp import web
 
 from bot.keys import PIPELINE
 from dialogs import Inbound, Reply, UserRef
+from notifier import held
 
 MAX_BODY = 16 * 1024
 USER_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,64}$")
@@ -74,6 +75,14 @@ async def messages(request: web.Request) -> web.Response:
     return _json(render(replies))
 
 
+async def notices(request: web.Request) -> web.Response:
+    """``GET /api/web/notices?user_id=…``: progress notices that waited for this page (each once)."""
+    user_id = request.query.get("user_id", "")
+    if not USER_ID.match(user_id):
+        return _error("user_id must be a string of 1-64 letters, digits or _.:-")
+    return web.json_response({"notices": await held.poll(UserRef("web", user_id), datetime.now(UTC))})
+
+
 async def page(request: web.Request) -> web.Response:
     html = resources.files("bot.channels").joinpath("static/index.html").read_text(encoding="utf-8")
     return web.Response(text=html, content_type="text/html", charset="utf-8")
@@ -82,3 +91,4 @@ async def page(request: web.Request) -> web.Response:
 def setup(app: web.Application) -> None:
     app.router.add_get("/", page)
     app.router.add_post("/api/web/messages", messages)
+    app.router.add_get("/api/web/notices", notices)

@@ -1,0 +1,298 @@
+"""Every query on the notice outbox: claiming due rows under a lease, marking the outcome,
+taking over rows whose relay died, riding held notices along with a reply, and the staff views.
+
+A row moves ``pending → sending → sent | held | failed`` (``sending → pending`` again to retry).
+Claims are short transactions (``SELECT … FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite
+serialises them anyway); nothing here awaits a platform.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from tortoise.expressions import F, Q
+from tortoise.functions import Count
+from tortoise.transactions import in_transaction
+
+from storage.models import Citizen, Item, Outbox
+
+PENDING, SENDING, SENT, HELD, FAILED = "pending", "sending", "sent", "held", "failed"
+STATUSES = (PENDING, SENDING, SENT, HELD, FAILED)
+RECHECK = timedelta(seconds=1)  # how soon a row waiting behind an earlier one is looked at again
+BEHIND_HELD = "排在一条未送达的通知之后"  # held because an earlier notice about the item is held
+
+
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """One row a relay holds under its lease, with what the policy and the sender need."""
+
+    id: int
+    channel: str
+    kind: str
+    text: str
+    priority: int
+    citizen_id: int
+    item_id: int | None
+    recipient: str
+    ticket: str | None
+    attempts: int
+    took_over: bool
+    last_inbound_at: datetime | None
+    window_sent: int
+    reachable: bool
+
+
+def new_token() -> str:
+    return uuid.uuid4().hex
+
+
+def _due(now: datetime) -> Q:
+    waiting = Q(status=PENDING) & (Q(next_attempt_at__lte=now) | Q(next_attempt_at__isnull=True))
+    return waiting | Q(status=SENDING, lease_until__lt=now)
+
+
+async def claim(token: str, *, limit: int, lease_s: float, now: datetime) -> list[Claimed]:
+    """Lease up to ``limit`` due rows (and rows whose lease expired) to ``token``, in order.
+
+    A row waits while an earlier row about the same item and citizen is still pending or
+    sending; it is held at once when that earlier row is held (notices keep their order)."""
+    async with in_transaction() as conn:
+        rows = (
+            await Outbox.filter(_due(now))
+            .order_by("next_attempt_at", "id")
+            .limit(limit)
+            .select_for_update(skip_locked=True, no_key=True)
+            .using_db(conn)
+        )
+        if not rows:
+            return []
+        ids = {r.id for r in rows}
+        earlier = await (
+            Outbox.filter(
+                citizen_id__in={r.citizen_id for r in rows},  # type: ignore[attr-defined]
+                status__in=[PENDING, SENDING, HELD],
+                id__lt=max(ids),
+            )
+            .exclude(id__in=ids)
+            .using_db(conn)
+            .values("id", "citizen_id", "item_id", "status", "next_attempt_at", "lease_until")
+        )
+        ready, held, waits = _order_barrier(rows, earlier, now)
+        if held:
+            await Outbox.filter(id__in=held).using_db(conn).update(status=HELD, last_error=BEHIND_HELD)
+        for at, wait_ids in waits.items():
+            await Outbox.filter(id__in=wait_ids).using_db(conn).update(next_attempt_at=at)
+        if not ready:
+            return []
+        ready_ids = [r.id for r in ready]
+        await (
+            Outbox.filter(id__in=ready_ids)
+            .using_db(conn)
+            .update(
+                status=SENDING,
+                lease_until=now + timedelta(seconds=lease_s),
+                attempts=F("attempts") + 1,
+                claim_token=token,
+            )
+        )
+        if took := [r.id for r in ready if r.status == SENDING]:
+            await Outbox.filter(id__in=took).using_db(conn).update(unknown_outcomes=F("unknown_outcomes") + 1)
+    return await _describe(ready)
+
+
+def _order_barrier(
+    rows: Sequence[Outbox], earlier: list[dict[str, Any]], now: datetime
+) -> tuple[list[Outbox], list[int], dict[datetime, list[int]]]:
+    """Split claimed rows into ready ones, ones to hold behind a held row, and ones to wait."""
+    first: dict[tuple[int, int | None], dict[str, Any]] = {}
+    for e in sorted(earlier, key=lambda e: e["id"]):
+        first.setdefault((e["citizen_id"], e["item_id"]), e)
+    ready: list[Outbox] = []
+    held: list[int] = []
+    waits: dict[datetime, list[int]] = {}
+    for r in rows:
+        blocker = first.get((r.citizen_id, r.item_id))  # type: ignore[attr-defined]
+        if blocker is None or blocker["id"] > r.id:
+            ready.append(r)
+        elif blocker["status"] == HELD:
+            held.append(r.id)
+        else:
+            later = blocker["next_attempt_at"] if blocker["status"] == PENDING else None
+            at = max(now + RECHECK, later or now)
+            waits.setdefault(at, []).append(r.id)
+    return ready, held, waits
+
+
+async def _describe(rows: Sequence[Outbox]) -> list[Claimed]:
+    citizens = {
+        c["id"]: c
+        for c in await Citizen.filter(id__in={r.citizen_id for r in rows}).values(  # type: ignore[attr-defined]
+            "id", "external_id", "last_inbound_at", "window_sent", "reachable"
+        )
+    }
+    item_ids = {r.item_id for r in rows if r.item_id is not None}  # type: ignore[attr-defined]
+    tickets = dict(await Item.filter(id__in=item_ids).values_list("id", "ticket")) if item_ids else {}
+    out = []
+    for r in rows:
+        c = citizens[r.citizen_id]  # type: ignore[attr-defined]
+        out.append(
+            Claimed(
+                id=r.id,
+                channel=r.channel,
+                kind=r.kind,
+                text=r.text,
+                priority=r.priority,
+                citizen_id=c["id"],
+                item_id=r.item_id,  # type: ignore[attr-defined]
+                recipient=c["external_id"],
+                ticket=tickets.get(r.item_id),  # type: ignore[attr-defined]
+                attempts=r.attempts + 1,
+                took_over=r.status == SENDING,
+                last_inbound_at=c["last_inbound_at"],
+                window_sent=c["window_sent"],
+                reachable=c["reachable"],
+            )
+        )
+    return out
+
+
+def _mine(token: str, ids: Iterable[int]) -> Any:
+    return Outbox.filter(id__in=list(ids), claim_token=token, status=SENDING)
+
+
+async def mark_sent(token: str, ids: Iterable[int], via: str, now: datetime) -> int:
+    return int(await _mine(token, ids).update(status=SENT, sent_via=via, sent_at=now, last_error=""))
+
+
+async def mark_held(token: str, ids: Iterable[int], reason: str) -> int:
+    return int(await _mine(token, ids).update(status=HELD, last_error=reason[:500]))
+
+
+async def mark_failed(token: str, ids: Iterable[int], reason: str) -> int:
+    return int(await _mine(token, ids).update(status=FAILED, last_error=reason[:500]))
+
+
+async def mark_retry(
+    token: str, ids: Iterable[int], at: datetime, reason: str = "", *, count_attempt: bool = True
+) -> int:
+    """Back to ``pending`` until ``at``; without ``count_attempt`` this claim did not count."""
+    values: dict[str, Any] = {"status": PENDING, "next_attempt_at": at, "lease_until": None}
+    if reason:
+        values["last_error"] = reason[:500]
+    if not count_attempt:
+        values["attempts"] = F("attempts") - 1
+    return int(await _mine(token, ids).update(**values))
+
+
+async def reserve_window_slot(citizen_id: int, opened_after: datetime, quota: int) -> bool:
+    """Take one customer-service slot of the citizen's open window, atomically (several relays)."""
+    updated = await Citizen.filter(
+        id=citizen_id, last_inbound_at__gt=opened_after, window_sent__lt=quota
+    ).update(window_sent=F("window_sent") + 1)
+    return bool(updated)
+
+
+async def refund_window_slot(citizen_id: int) -> None:
+    await Citizen.filter(id=citizen_id, window_sent__gt=0).update(window_sent=F("window_sent") - 1)
+
+
+async def close_window(citizen_id: int, quota: int) -> None:
+    """The platform said the window or quota is spent: believe it until the citizen writes again."""
+    await Citizen.filter(id=citizen_id).update(window_sent=quota)
+
+
+async def mark_unreachable(citizen_id: int, now: datetime) -> None:
+    await Citizen.filter(id=citizen_id).update(reachable=False, unsubscribed_at=now)
+
+
+async def waiting_kinds(citizen_id: int, kinds: Iterable[str], exclude: Iterable[int] = ()) -> bool:
+    """Whether a notice of one of ``kinds`` for the citizen still waits (pending or held)."""
+    query = Outbox.filter(citizen_id=citizen_id, kind__in=list(kinds), status__in=[PENDING, HELD])
+    return await query.exclude(id__in=list(exclude)).exists()
+
+
+async def touch_inbound(channel: str, external_id: str, now: datetime) -> None:
+    """The citizen wrote: a new platform window opens with its full quota, and they are reachable."""
+    await Citizen.filter(channel=channel, external_id=external_id).update(
+        last_inbound_at=now, window_sent=0, reachable=True
+    )
+
+
+async def take_held(channel: str, external_id: str, now: datetime, via: str = "reply") -> list[Outbox]:
+    """Mark the citizen's held notices sent (they ride along with a reply) and return them in order."""
+    rows = await Outbox.filter(
+        citizen__channel=channel, citizen__external_id=external_id, status=HELD
+    ).order_by("id")
+    if not rows:
+        return []
+    token = new_token()
+    values = {"status": SENT, "sent_via": via, "sent_at": now, "claim_token": token}
+    taken = await Outbox.filter(id__in=[r.id for r in rows], status=HELD).update(**values)
+    if taken == len(rows):
+        return list(rows)
+    return list(await Outbox.filter(claim_token=token, status=SENT).order_by("id"))
+
+
+async def list_notices(status: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
+    query = Outbox.all().select_related("citizen", "item")
+    if status:
+        query = query.filter(status=status)
+    rows = await query.order_by("-id").limit(limit)
+    return [notice_row(r) for r in rows]
+
+
+def notice_row(r: Outbox) -> dict[str, Any]:
+    return {
+        "id": r.id,
+        "status": r.status,
+        "channel": r.channel,
+        "kind": r.kind,
+        "priority": r.priority,
+        "ticket": r.item.ticket if r.item else None,
+        "recipient": r.citizen.external_id,
+        "text": r.text,
+        "attempts": r.attempts,
+        "last_error": r.last_error,
+        "sent_via": r.sent_via,
+        "unknown_outcomes": r.unknown_outcomes,
+        "created_at": r.created_at.isoformat() if r.created_at else None,
+        "next_attempt_at": r.next_attempt_at.isoformat() if r.next_attempt_at else None,
+        "sent_at": r.sent_at.isoformat() if r.sent_at else None,
+    }
+
+
+async def retry(ids: Sequence[int] = (), *, all_failed: bool = False, now: datetime) -> int:
+    """Staff: send failed (or held) notices again now, with a fresh attempt count."""
+    query = Outbox.filter(status=FAILED) if all_failed else Outbox.filter(id__in=list(ids))
+    query = query.filter(status__in=[FAILED, HELD])
+    return int(
+        await query.update(status=PENDING, next_attempt_at=now, attempts=0, lease_until=None, claim_token="")
+    )
+
+
+async def counts() -> list[tuple[str, str, int]]:
+    """``(status, channel, n)`` for every pair present."""
+    rows = (
+        await Outbox.all()
+        .group_by("status", "channel")
+        .annotate(n=Count("id"))
+        .values("status", "channel", "n")
+    )
+    return [(r["status"], r["channel"], r["n"]) for r in rows]
+
+
+async def oldest_due(now: datetime) -> datetime | None:
+    """When the longest-waiting due pending row became due (the relay's lag is ``now`` minus this)."""
+    due = Q(status=PENDING, next_attempt_at__lte=now)
+    row = await Outbox.filter(due).order_by("next_attempt_at").first()
+    return row.next_attempt_at if row else None
+
+
+async def unknown_outcomes() -> int:
+    """How many leases expired while sending (each a possible duplicate send)."""
+    counts = await Outbox.filter(unknown_outcomes__gt=0).values_list("unknown_outcomes", flat=True)
+    return sum(int(n) for n in counts)  # type: ignore[call-overload]

@@ -1,0 +1,79 @@
+"""Held notices ride along with the reply to the citizen's next message, the web page polls for
+them, and ``GET /metrics`` shows the outbox and the inbound counters."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+
+from notifier.policy import Policy
+from notifier.relay import Relay
+from storage.models import Item, Outbox
+from storage.workflow import service
+from tests.answers import SUGGESTION_FROM_MENU as SUGGESTION
+from tests.bot.channels.test_web import say
+
+
+async def file_suggestion(client: TestClient[Any, Any], user: str) -> str:
+    for text in [*SUGGESTION, "确认"]:
+        await say(client, text, user=user)
+    return (await Item.get(citizen__external_id=user)).ticket
+
+
+async def relay_web_only() -> None:
+    await Relay({}, Policy(push_channels=frozenset())).drain()
+
+
+async def test_held_notices_ride_along_with_the_next_reply_once(client: TestClient[Any, Any]) -> None:
+    ticket = await file_suggestion(client, "u1")
+    await service.apply(ticket, "accept", actor="王芳", notice="您的建议已受理。")
+    await service.apply(ticket, "report", actor="王芳", notice="您的建议已报送领导。")
+    await relay_web_only()
+    assert await Outbox.filter(status="held").count() == 2
+    replies = await say(client, "菜单", user="u1")
+    assert replies[0] == "您有 2 条办理进展：\n1. 您的建议已受理。\n2. 您的建议已报送领导。"
+    assert "1" in replies[1]  # the menu still follows
+    assert await Outbox.filter(status="held").count() == 0
+    assert await Outbox.filter(sent_via="reply", kind__in=["accept", "report"]).count() == 2
+    again = await say(client, "菜单", user="u1")
+    assert "办理进展" not in again[0]
+
+
+async def test_one_held_notice_is_announced_too(client: TestClient[Any, Any]) -> None:
+    ticket = await file_suggestion(client, "u1")
+    await service.apply(ticket, "accept", actor="王芳", notice="您的建议已受理。")
+    await relay_web_only()
+    replies = await say(client, "菜单", user="u1")
+    assert replies[0] == "您有 1 条办理进展：\n您的建议已受理。"
+
+
+async def test_web_page_polls_for_notices_each_shown_once(client: TestClient[Any, Any]) -> None:
+    ticket = await file_suggestion(client, "u1")
+    await service.apply(ticket, "accept", actor="王芳", notice="您的建议已受理。")
+    await relay_web_only()
+    other = await client.get("/api/web/notices", params={"user_id": "someone-else"})
+    assert (await other.json())["notices"] == []
+    first = await client.get("/api/web/notices", params={"user_id": "u1"})
+    assert (await first.json())["notices"] == ["您的建议已受理。"]
+    second = await client.get("/api/web/notices", params={"user_id": "u1"})
+    assert (await second.json())["notices"] == []
+    bad = await client.get("/api/web/notices", params={"user_id": "bad id"})
+    assert bad.status == 400
+    page = await (await client.get("/")).text()
+    assert "/api/web/notices" in page
+
+
+async def test_metrics_show_notices_by_status_and_channel_and_inbound(client: TestClient[Any, Any]) -> None:
+    ticket = await file_suggestion(client, "u1")
+    await service.apply(ticket, "accept", actor="王芳", notice="您的建议已受理。")
+    await relay_web_only()
+    resp = await client.get("/metrics")
+    assert resp.status == 200 and resp.content_type == "text/plain"
+    body = await resp.text()
+    assert 'minyi_notices{channel="web",status="held"} 1.0' in body
+    assert 'minyi_notices{channel="web",status="sent"} 1.0' in body
+    assert "minyi_relay_lag_seconds 0.0" in body
+    assert 'minyi_inbound_messages_total{channel="web"}' in body
+    assert "minyi_dialog_errors_total" in body
+    assert "minyi_send_latency_seconds" in body
