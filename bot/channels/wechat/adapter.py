@@ -35,6 +35,13 @@ log = logging.getLogger(__name__)
 LATE = "\x00late"  # remembered after a late step: retries answer ``success`` (customer service sends)
 
 
+async def _logged(work: Coroutine[Any, Any, Any]) -> None:
+    try:
+        await work
+    except Exception:
+        log.exception("wechat: background work failed")
+
+
 @dataclass
 class WeChatChannel:
     """Everything the handlers share (one per app)."""
@@ -49,8 +56,8 @@ class WeChatChannel:
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
     def spawn(self, work: Coroutine[Any, Any, Any]) -> None:
-        """Run ``work`` after the reply; the reference is kept until it ends."""
-        task = asyncio.get_running_loop().create_task(work)
+        """Run ``work`` after the reply; the reference is kept until it ends, failures are logged."""
+        task = asyncio.get_running_loop().create_task(_logged(work))
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
