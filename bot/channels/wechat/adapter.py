@@ -62,9 +62,13 @@ class WeChatChannel:
         task.add_done_callback(self.tasks.discard)
 
     async def drain(self, timeout_s: float = 10.0) -> None:
-        """Wait for background work (shutdown, tests)."""
-        while self.tasks:
-            await asyncio.wait(list(self.tasks), timeout=timeout_s)
+        """Wait for background work (shutdown, tests); cancel what still runs after ``timeout_s``."""
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while self.tasks and (left := deadline - asyncio.get_running_loop().time()) > 0:
+            await asyncio.wait(list(self.tasks), timeout=left)
+        for task in list(self.tasks):
+            log.warning("wechat: background work cancelled at shutdown")
+            task.cancel()
 
     async def handle(self, inc: Incoming, rid: str) -> list[str]:
         """The messages for this push: the first is the passive reply; [] means ``success``."""
