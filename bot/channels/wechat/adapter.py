@@ -35,6 +35,13 @@ log = logging.getLogger(__name__)
 LATE = "\x00late"  # remembered after a late step: retries answer ``success`` (customer service sends)
 
 
+async def _logged(work: Coroutine[Any, Any, Any]) -> None:
+    try:
+        await work
+    except Exception:
+        log.exception("wechat: background work failed")
+
+
 @dataclass
 class WeChatChannel:
     """Everything the handlers share (one per app)."""
@@ -49,15 +56,19 @@ class WeChatChannel:
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
     def spawn(self, work: Coroutine[Any, Any, Any]) -> None:
-        """Run ``work`` after the reply; the reference is kept until it ends."""
-        task = asyncio.get_running_loop().create_task(work)
+        """Run ``work`` after the reply; the reference is kept until it ends, failures are logged."""
+        task = asyncio.get_running_loop().create_task(_logged(work))
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
 
     async def drain(self, timeout_s: float = 10.0) -> None:
-        """Wait for background work (shutdown, tests)."""
-        while self.tasks:
-            await asyncio.wait(list(self.tasks), timeout=timeout_s)
+        """Wait for background work (shutdown, tests); cancel what still runs after ``timeout_s``."""
+        deadline = asyncio.get_running_loop().time() + timeout_s
+        while self.tasks and (left := deadline - asyncio.get_running_loop().time()) > 0:
+            await asyncio.wait(list(self.tasks), timeout=left)
+        for task in list(self.tasks):
+            log.warning("wechat: background work cancelled at shutdown")
+            task.cancel()
 
     async def handle(self, inc: Incoming, rid: str) -> list[str]:
         """The messages for this push: the first is the passive reply; [] means ``success``."""

@@ -104,3 +104,19 @@ async def test_suggestion_shows_in_minyi_admin(
     rows = json.loads(result.output)
     assert len(rows) == 1 and rows[0]["channel"] == "wechat" and rows[0]["ticket"].startswith("JY-")
     assert rows[0]["citizen"]["external_id"] == OPENID
+
+
+async def test_background_failures_are_logged_not_lost(
+    wechat_aes: WeChat, wx_client: TestClient[Any, Any], fake_api: FakeWeChatAPI, caplog: Any
+) -> None:
+    channel = channel_of(wx_client)
+    await wechat_aes.say("1")
+
+    async def broken(*args: Any) -> Any:
+        raise OSError("disk full")
+
+    channel.api.download_media = broken  # type: ignore[method-assign,union-attr]
+    _, body = await wechat_aes.push(push_xml(msg_type="image", PicUrl="u", MediaId="M2"))
+    assert "照片已收到" in str(wechat_aes.open(body).content)  # type: ignore[union-attr]
+    await channel.drain()
+    assert "image M2 not downloaded: disk full" in caplog.text
