@@ -51,8 +51,9 @@ class Pipeline:
         assert self.backends.turns is not None
         async with self.backends.turns.turn(inbound.user.key) as turn:
             conv = Conversation.from_bytes(turn.state)
-            context = Context(now=inbound.time, resume_after_s=self.resume_after_s)
             try:
+                followups = await self.port.followups(inbound.user)
+                context = Context(now=inbound.time, followups=followups, resume_after_s=self.resume_after_s)
                 new_conv, replies = await handle(conv, inbound, context, self.port)
             except Exception:
                 self.errors += 1

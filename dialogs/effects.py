@@ -23,7 +23,33 @@ class ShowTicket:
     ticket: str
 
 
-Effect = Submit | ListMine | ShowTicket
+@dataclass(frozen=True, slots=True)
+class ReplyToItem:
+    """The citizen's words (or photo) join an item's thread; a waiting item goes back to staff."""
+
+    ticket: str
+    text: str
+    media: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Rate:
+    ticket: str
+    score: int  # 1 满意, 2 基本满意, 3 不满意
+
+
+@dataclass(frozen=True, slots=True)
+class Comment:
+    ticket: str
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class RequestReview:
+    ticket: str | None  # None: the one complaint that can be reviewed, if there is exactly one
+
+
+Effect = Submit | ListMine | ShowTicket | ReplyToItem | Rate | Comment | RequestReview
 
 
 @dataclass(slots=True)

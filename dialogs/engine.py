@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from dialogs import filling, texts, validators
+from dialogs import filling, followup, texts, validators
 from dialogs.effects import ListMine, Outputs, ShowTicket
 from dialogs.forms import FORMS
 from dialogs.state import Conversation, Draft
@@ -30,6 +30,7 @@ CANCEL = {"取消", "/CANCEL", "退出"}
 YES = {"是", "1", "确认取消", "确定", "Y", "YES", "取消"}
 NO = {"否", "2", "不", "继续", "N", "NO", "继续填写"}
 NUMBER_OF = {"suggestion": "1", "complaint": "2"}
+CLICKS = {"click:suggest": "1", "click:complain": "2", "click:status": "3", "click:help": "0"}
 
 
 @dataclass(slots=True)
@@ -46,7 +47,7 @@ def step(conversation: Conversation, inbound: Inbound, context: Context) -> Step
     conv.last_at = now
     out = Outputs()
     if inbound.kind == "event":
-        _event(conv, inbound, out)
+        _event(conv, inbound, context, out)
     elif inbound.kind == "voice" and not (inbound.text or "").strip():
         out.say(texts.VOICE_UNCLEAR)
         _reask(conv, out)
@@ -56,20 +57,37 @@ def step(conversation: Conversation, inbound: Inbound, context: Context) -> Step
     elif conv.mode == "confirm_cancel":
         _confirm_cancel(conv, inbound, out)
     elif conv.mode == "resume":
-        _resume(conv, inbound, out)
+        _resume(conv, inbound, context, out)
+    elif conv.mode == "pick_campaign" and conv.draft is not None and not _moves_on(inbound):
+        _pick_campaign(conv, conv.draft, inbound, out)
+    elif conv.mode == "pick_item" and not _moves_on(inbound):
+        followup.pick_item(conv, inbound, out)
+    elif conv.mode == "comment" and not _moves_on(inbound):
+        followup.comment(conv, inbound, out)
     elif conv.mode == "form" and conv.draft is not None:
         if idle_for >= context.resume_after_s:
             _offer_resume(conv, conv.draft.kind, out)
         else:
             _in_form(conv, conv.draft, inbound, out)
     else:
-        _idle(conv, inbound, out)
+        _idle(conv, inbound, context, out)
     conv.greeted = True
     return Step(conv, out.items)
 
 
-def _event(conv: Conversation, inbound: Inbound, out: Outputs) -> None:
-    if inbound.event == "subscribe":
+def _moves_on(inbound: Inbound) -> bool:
+    """A named command, ``菜单`` or a ticket number leaves a pick/comment question behind (a bare
+    digit there is the answer, not the menu)."""
+    text = inbound.text or ""
+    command = validators.as_command(text)
+    named = (command in START or command in MY_ITEMS) and not command.isdigit()
+    return named or command in MENU or validators.ticket_in(text) is not None
+
+
+def _event(conv: Conversation, inbound: Inbound, context: Context, out: Outputs) -> None:
+    if inbound.event in CLICKS:  # a menu button: a command even in the middle of a form
+        _click(conv, inbound, CLICKS[inbound.event], context, out)
+    elif inbound.event == "subscribe":
         out.say("感谢关注！" + texts.MENU, texts.MENU_CHOICES)
     elif inbound.event == "menu":
         _menu(conv, out)
@@ -78,6 +96,20 @@ def _event(conv: Conversation, inbound: Inbound, out: Outputs) -> None:
             _offer_resume(conv, conv.draft.kind, out)
         else:
             _menu(conv, out)
+
+
+def _click(conv: Conversation, inbound: Inbound, command: str, context: Context, out: Outputs) -> None:
+    as_text = Inbound(inbound.user, inbound.message_id, inbound.time, text=command)
+    if conv.mode in ("form", "confirm_cancel") and conv.draft is not None:
+        if command in START:
+            _offer_resume(conv, START[command], out)
+            return
+        _idle_command(conv, as_text, context, out)
+        filling.ask(conv.draft, out)
+        conv.mode = "form"
+        return
+    conv.mode, conv.aside = "idle", {}
+    _idle_command(conv, as_text, context, out)
 
 
 def _reask(conv: Conversation, out: Outputs) -> None:
@@ -135,11 +167,10 @@ def _offer_resume(conv: Conversation, wanted: str, out: Outputs) -> None:
     out.say(text, texts.RESUME_CHOICES)
 
 
-def _resume(conv: Conversation, inbound: Inbound, out: Outputs) -> None:
+def _resume(conv: Conversation, inbound: Inbound, context: Context, out: Outputs) -> None:
     draft = conv.draft
     if draft is None:
-        conv.mode = "idle"
-        _idle(conv, inbound, out)
+        _idle(conv, inbound, context, out)
         return
     command = validators.as_command(inbound.text or "")
     wanted = draft.values.pop("_want", draft.kind)
@@ -148,7 +179,7 @@ def _resume(conv: Conversation, inbound: Inbound, out: Outputs) -> None:
         filling.ask(draft, out)
     elif command in {"重填", "2", "重新开始", "重新填写"}:
         out.say(texts.START_OVER)
-        _start(conv, wanted, draft.key + "r", out)
+        _start(conv, wanted, draft.key + "r", context, out)
     elif command in MENU:
         _menu(conv, out)
     else:
@@ -156,20 +187,72 @@ def _resume(conv: Conversation, inbound: Inbound, out: Outputs) -> None:
         out.say(texts.RESUME_BAD, texts.RESUME_CHOICES)
 
 
-def _start(conv: Conversation, kind: str, key: str, out: Outputs) -> None:
+def _is_command(inbound: Inbound) -> bool:
+    """Anything the idle menu understands (so it does not become a thread message)."""
+    command = validators.as_command(inbound.text or "")
+    menu = (START, MY_ITEMS, HELP, CANCEL, MENU)
+    return any(command in words for words in menu) or validators.ticket_in(inbound.text or "") is not None
+
+
+def _start(conv: Conversation, kind: str, key: str, context: Context, out: Outputs) -> None:
     conv.mode = "form"
     conv.draft = Draft(kind=kind, key=key)
     out.say(texts.FORM_INTRO[kind])
+    campaigns = context.followups.campaigns
+    if kind == "suggestion" and campaigns:  # 专项征集 open now: which topic, if any?
+        conv.mode, conv.aside = "pick_campaign", {"campaigns": [[c.id, c.topic] for c in campaigns]}
+        _ask_campaign(campaigns_of(conv), out)
+        return
     filling.ask(conv.draft, out)
 
 
-def _idle(conv: Conversation, inbound: Inbound, out: Outputs) -> None:
+def campaigns_of(conv: Conversation) -> list[tuple[int, str]]:
+    return [(int(i), str(t)) for i, t in conv.aside.get("campaigns", [])]
+
+
+def _ask_campaign(campaigns: list[tuple[int, str]], out: Outputs) -> None:
+    listing = texts.numbered([topic for _, topic in campaigns])
+    out.say(texts.CAMPAIGN_ASK + "\n" + listing, (*[t for _, t in campaigns], "跳过"))
+
+
+def _pick_campaign(conv: Conversation, draft: Draft, inbound: Inbound, out: Outputs) -> None:
+    campaigns = campaigns_of(conv)
+    command = validators.as_command(inbound.text or "")
+    if command in ("跳过", "不属于", "都不是"):
+        chosen = None
+    else:
+        try:
+            chosen = validators.choice(inbound.text or "", tuple(t for _, t in campaigns))
+        except validators.Invalid as exc:
+            out.say(str(exc))
+            _ask_campaign(campaigns, out)
+            return
+        draft.values["campaign"] = chosen
+        draft.values["campaign_id"] = next(i for i, t in campaigns if t == chosen)
+    conv.mode, conv.aside = "form", {}
+    filling.ask(draft, out)
+
+
+def _idle(conv: Conversation, inbound: Inbound, context: Context, out: Outputs) -> None:
+    conv.mode, conv.aside = "idle", {}
+    if followup.rating_or_review(conv, inbound, context, out):
+        return
+    if (
+        inbound.kind in ("image", "text")
+        and not _is_command(inbound)
+        and followup.thread_message(conv, inbound, context, out)
+    ):
+        return
     if inbound.kind == "image":
         out.say(texts.PHOTO_IDLE)
         return
     if inbound.kind == "location":
         out.say(texts.LOCATION_IDLE)
         return
+    _idle_command(conv, inbound, context, out)
+
+
+def _idle_command(conv: Conversation, inbound: Inbound, context: Context, out: Outputs) -> None:
     text = inbound.text or ""
     command = validators.as_command(text)
     if command in START:
@@ -177,7 +260,7 @@ def _idle(conv: Conversation, inbound: Inbound, out: Outputs) -> None:
         if conv.draft is not None:
             _offer_resume(conv, kind, out)
         else:
-            _start(conv, kind, f"{inbound.user.key}:{inbound.message_id}", out)
+            _start(conv, kind, f"{inbound.user.key}:{inbound.message_id}", context, out)
     elif command in MY_ITEMS:
         out.do(ListMine())
     elif command in HELP:

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from dialogs.types import UserRef
+from dialogs.types import Followups, UserRef
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +28,25 @@ class ItemBrief:
     created_at: datetime
 
 
+@dataclass(frozen=True, slots=True)
+class RateOutcome:
+    ticket: str
+    kind: str
+    score: int
+    already: bool = False  # rated before: nothing changed
+    redo: int = 0  # a complaint sent back to its department: how many times now
+    new_due: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewOutcome:
+    """``reason`` is "accepted" or why not (a key of ``texts.REVIEW_REFUSED``)."""
+
+    reason: str
+    ticket: str = ""
+    level: int = 0
+
+
 class Port(Protocol):
     """Side effects a dialog step may ask for; ``storage`` implements it, tests fake it."""
 
@@ -36,3 +55,13 @@ class Port(Protocol):
     async def my_items(self, user: UserRef, limit: int = 10) -> list[ItemBrief]: ...
 
     async def find_item(self, user: UserRef, ticket: str) -> ItemBrief | None: ...
+
+    async def followups(self, user: UserRef) -> Followups: ...
+
+    async def reply(self, user: UserRef, ticket: str, text: str, media: str | None) -> None: ...
+
+    async def rate(self, user: UserRef, ticket: str, score: int) -> RateOutcome: ...
+
+    async def comment(self, user: UserRef, ticket: str, text: str) -> None: ...
+
+    async def request_review(self, user: UserRef, ticket: str | None) -> ReviewOutcome: ...

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from dialogs import texts
-from dialogs.effects import ListMine, ShowTicket, Submit
+from dialogs.effects import Comment, ListMine, Rate, ReplyToItem, RequestReview, ShowTicket, Submit
 from dialogs.engine import step
-from dialogs.ports import ItemBrief, Port
+from dialogs.ports import ItemBrief, Port, RateOutcome, ReviewOutcome
 from dialogs.state import Conversation
 from dialogs.types import Context, Inbound, Reply, UserRef
 
@@ -27,7 +27,42 @@ async def handle(
         elif isinstance(item, ShowTicket):
             brief = await port.find_item(inbound.user, item.ticket)
             replies.append(Reply(describe(brief) if brief else texts.NOT_FOUND))
+        else:
+            replies.extend(await _followup(port, inbound.user, item))
     return result.conversation, replies
+
+
+async def _followup(port: Port, user: UserRef, effect: object) -> list[Reply]:
+    """Carry out an after-filing effect: a thread reply, a rating, a comment, a review request."""
+    if isinstance(effect, ReplyToItem):
+        await port.reply(user, effect.ticket, effect.text, effect.media)
+        template = texts.THREAD_SAVED if effect.text else texts.THREAD_PHOTO_SAVED
+        return [Reply(template.format(ticket=effect.ticket))]
+    if isinstance(effect, Rate):
+        return rated(await port.rate(user, effect.ticket, effect.score))
+    if isinstance(effect, Comment):
+        await port.comment(user, effect.ticket, effect.text)
+        return [Reply(texts.COMMENT_SAVED)]
+    if isinstance(effect, RequestReview):
+        return [Reply(reviewed(await port.request_review(user, effect.ticket)))]
+    raise TypeError(f"unknown effect {effect!r}")
+
+
+def rated(outcome: RateOutcome) -> list[Reply]:
+    if outcome.already:
+        return [Reply(texts.RATING_GONE)]
+    replies = [Reply(texts.RATED[outcome.score].format(ticket=outcome.ticket))]
+    if outcome.redo and outcome.new_due is not None:
+        date = outcome.new_due.strftime("%Y年%m月%d日")
+        replies.append(Reply(texts.SENT_BACK.format(ticket=outcome.ticket, redo=outcome.redo, date=date)))
+    replies.append(Reply(texts.ASK_COMMENT))
+    return replies
+
+
+def reviewed(outcome: ReviewOutcome) -> str:
+    if outcome.reason == "accepted":
+        return texts.REVIEW_ACCEPTED.format(ticket=outcome.ticket, level=texts.REVIEW_LEVELS[outcome.level])
+    return texts.REVIEW_REFUSED[outcome.reason].format(ticket=outcome.ticket)
 
 
 async def _list_mine(port: Port, user: UserRef) -> Reply:

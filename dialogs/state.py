@@ -8,7 +8,7 @@ from typing import Any, Literal
 import orjson
 
 SCHEMA_VERSION = 1
-Mode = Literal["idle", "form", "confirm_cancel", "resume"]
+Mode = Literal["idle", "form", "confirm_cancel", "resume", "pick_item", "comment", "pick_campaign"]
 
 
 @dataclass(slots=True)
@@ -28,6 +28,7 @@ class Conversation:
     draft: Draft | None = None
     last_at: int = 0  # unix seconds of the last message handled
     greeted: bool = False
+    aside: dict[str, Any] = field(default_factory=dict)  # what a pick/comment mode holds on to
 
     def copy(self) -> Conversation:
         """A copy the engine may change freely (values are strings or lists of strings)."""
@@ -35,10 +36,13 @@ class Conversation:
         if (d := self.draft) is not None:
             values = {k: list(v) if isinstance(v, list) else v for k, v in d.values.items()}
             draft = Draft(d.kind, d.key, d.step, values, d.editing)
-        return Conversation(self.mode, draft, self.last_at, self.greeted)
+        aside = {k: list(v) if isinstance(v, list) else v for k, v in self.aside.items()}
+        return Conversation(self.mode, draft, self.last_at, self.greeted, aside)
 
     def to_bytes(self) -> bytes:
         doc: dict[str, Any] = {"v": SCHEMA_VERSION, "m": self.mode, "t": self.last_at, "g": int(self.greeted)}
+        if self.aside:
+            doc["a"] = self.aside
         if self.draft is not None:
             d = self.draft
             doc["d"] = {"k": d.kind, "y": d.key, "s": d.step, "x": d.values, "e": int(d.editing)}
@@ -58,6 +62,7 @@ class Conversation:
                 draft = Draft(
                     kind=d["k"], key=d["y"], step=int(d["s"]), values=dict(d["x"]), editing=bool(d["e"])
                 )
-            return cls(mode=doc["m"], draft=draft, last_at=int(doc["t"]), greeted=bool(doc["g"]))
+            aside = dict(doc.get("a") or {})
+            return cls(mode=doc["m"], draft=draft, last_at=int(doc["t"]), greeted=bool(doc["g"]), aside=aside)
         except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
             return cls()

@@ -113,3 +113,35 @@ WECHAT_MENU_HELP = "使用帮助"
 
 # notifier (issue 6): notices that waited, delivered together
 NOTICES_HEAD = "您有 {n} 条办理进展："
+
+
+# --- after filing (issue 5, citizen side): threads, satisfaction, review ---
+PICK_ITEM = "您有 {n} 件事项在等您回复，这条消息是关于哪一件的？请回复序号："
+PICK_CANCELLED = "好的，这条消息没有发送。"
+THREAD_SAVED = "您的回复已转给工作人员（{ticket}），他们会尽快跟进，有进展会在这里告诉您。"
+THREAD_PHOTO_SAVED = "照片已收到，已附在 {ticket} 的沟通记录里。"
+RATED = {
+    1: "感谢您的肯定！{ticket} 已办结。",
+    2: "感谢您的评价！{ticket} 已办结。",
+    3: "抱歉没能让您满意，您的评价已如实记录，我们会转告承办单位改进。",
+}
+SENT_BACK = (
+    "我们已将 {ticket} 退回承办单位重新办理（第 {redo} 次），新的办理期限是 {date}，结果会在这里告诉您。"
+)
+ASK_COMMENT = "还有什么想对我们说的吗？直接回复即可；没有请回复“跳过”。"
+COMMENT_SAVED = "您的意见已记录，谢谢！"
+COMMENT_SKIPPED = "好的，感谢您的支持！回复“菜单”可以继续使用其他功能。"
+RATING_GONE = "这件事项已经评价过了，谢谢您！"
+REVIEW_HOW = "申请复查请回复“复查 编号”，例如：复查 TS-20261122-0001。"
+REVIEW_ACCEPTED = "已收到您对 {ticket} 的{level}申请，我们会在30日内作出{level}意见，并在这里告诉您。"
+REVIEW_REFUSED = {
+    "not_found": "没有找到可以申请复查的事项。请回复“复查 编号”，编号是您投诉事项的编号。",
+    "choose": "您有多件投诉可以申请复查，请回复“复查 编号”说明是哪一件。",
+    "not_complaint": "复查适用于投诉事项；对建议的办理有意见，可以直接回复告诉我们。",
+    "not_answered": "{ticket} 还在办理中，答复后如有不满意，可在30日内申请复查。",
+    "too_late": "{ticket} 答复已超过30日，按照规定不能再申请复查。如有新情况，可以重新投诉。",
+    "final": "{ticket} 已经过复核，按照《信访工作条例》规定，对同一事项不再受理复查复核申请。",
+    "pending": "{ticket} 的复查正在办理中，请耐心等待，结果会在这里告诉您。",
+}
+REVIEW_LEVELS = {1: "复查", 2: "复核"}
+CAMPAIGN_ASK = "目前正在开展专项征集。您的建议属于下面哪个专题？请回复序号；都不属于请回复“跳过”。"

@@ -74,10 +74,27 @@ class Campaign:
 
 
 @dataclass(frozen=True, slots=True)
+class ItemRef:
+    """An item of this citizen the engine may need to name."""
+
+    ticket: str
+    kind: str
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Followups:
+    """The citizen's items that wait on them, and the open campaigns (loaded through the port)."""
+
+    waiting: tuple[ItemRef, ...] = ()  # 事前/事中沟通: staff wait for the citizen's answer
+    rating_due: tuple[ItemRef, ...] = ()  # the satisfaction question was asked, not yet answered
+    campaigns: tuple[Campaign, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class Context:
     """What the engine may know besides the conversation: loaded by the caller before a step."""
 
     now: datetime
-    campaigns: tuple[Campaign, ...] = ()
-    waiting: tuple[str, ...] = field(default=())  # tickets waiting for this citizen's answer
+    followups: Followups = field(default_factory=Followups)
     resume_after_s: int = 1800

@@ -21,9 +21,15 @@ class Invalid(Exception):
     """The answer cannot be used; ``str(exc)`` is the message for the citizen."""
 
 
+def clean(text: str) -> str:
+    """What is stored of free text: control and zero-width characters dropped, trimmed. Chinese
+    punctuation stays as typed (NFKC would turn ``，`` into ``,``)."""
+    return _CONTROL.sub("", text).strip()
+
+
 def normalise(text: str) -> str:
-    """NFKC (full-width digits and letters become ASCII), control characters dropped, trimmed."""
-    return _CONTROL.sub("", unicodedata.normalize("NFKC", text)).strip()
+    """For matching commands, choices and numbers: NFKC (full-width ``１`` becomes ``1``), cleaned."""
+    return clean(unicodedata.normalize("NFKC", text))
 
 
 def as_command(text: str) -> str:
@@ -58,7 +64,7 @@ def choice(value: str, options: tuple[str, ...]) -> str:
 
 def check(field: Field, raw: str) -> str:
     """Validate one answer to ``field``."""
-    value = normalise(raw)
+    value = clean(raw)
     if not value:
         raise Invalid(texts.EMPTY)
     if len(value) > field.max_len:
@@ -68,7 +74,7 @@ def check(field: Field, raw: str) -> str:
     if field.kind == "yesno":
         return _yes_no(value)
     if field.kind == "phone":
-        return phone(value)
+        return phone(normalise(value))
     if field.kind in ("name", "name_or_anon"):
         return _name(value, anonymous_ok=field.kind == "name_or_anon")
     return value

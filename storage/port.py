@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import time
+from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from dialogs.ports import ItemBrief, Receipt
-from dialogs.types import UserRef
+from dialogs.ports import ItemBrief, RateOutcome, Receipt, ReviewOutcome
+from dialogs.types import Campaign, Followups, UserRef
 from storage.models import Item
-from storage.workflow import service
+from storage.workflow import citizen, service
+from storage.workflow.clocks import DEFAULT, Clocks
 
 
 def _brief(item: Item) -> ItemBrief:
@@ -17,8 +21,13 @@ def _brief(item: Item) -> ItemBrief:
 class StoragePort:
     """What a dialog step may do to the outside world, done with tortoise-orm."""
 
-    def __init__(self, tz: str = "Asia/Shanghai") -> None:
+    def __init__(
+        self, tz: str = "Asia/Shanghai", clocks: Clocks = DEFAULT, campaigns_ttl_s: float = 60.0
+    ) -> None:
         self.tz = tz
+        self.clocks = clocks
+        self.campaigns_ttl_s = campaigns_ttl_s
+        self._campaigns: tuple[float, tuple[Campaign, ...]] = (float("-inf"), ())
 
     async def submit(self, user: UserRef, kind: str, values: dict[str, Any], key: str) -> Receipt:
         return await service.submit(user, kind, values, key, tz=self.tz)
@@ -36,3 +45,28 @@ class StoragePort:
             ticket=ticket, citizen__channel=user.channel, citizen__external_id=user.user_id
         ).first()
         return _brief(item) if item else None
+
+    async def followups(self, user: UserRef) -> Followups:
+        now = service.utcnow()
+        return await citizen.followups(user, now, await self._open_campaigns(now))
+
+    async def _open_campaigns(self, now: datetime) -> tuple[Campaign, ...]:
+        """Open campaigns, read at most once a minute (they change a few times a year)."""
+        loaded_at, cached = self._campaigns
+        if time.monotonic() - loaded_at < self.campaigns_ttl_s:
+            return cached
+        fresh = await citizen.open_campaigns(now.astimezone(ZoneInfo(self.tz)).date())
+        self._campaigns = (time.monotonic(), fresh)
+        return fresh
+
+    async def reply(self, user: UserRef, ticket: str, text: str, media: str | None) -> None:
+        await citizen.reply(user, ticket, text, media)
+
+    async def rate(self, user: UserRef, ticket: str, score: int) -> RateOutcome:
+        return await citizen.rate(user, ticket, score, clocks=self.clocks)
+
+    async def comment(self, user: UserRef, ticket: str, text: str) -> None:
+        await citizen.comment(user, ticket, text)
+
+    async def request_review(self, user: UserRef, ticket: str | None) -> ReviewOutcome:
+        return await citizen.request_review(user, ticket, clocks=self.clocks)

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from dialogs.ports import ItemBrief, Receipt
-from dialogs.types import UserRef
+from dialogs.ports import ItemBrief, RateOutcome, Receipt, ReviewOutcome
+from dialogs.types import Followups, UserRef
 
 
 class FakePort:
@@ -15,6 +15,8 @@ class FakePort:
     def __init__(self) -> None:
         self.items: dict[str, tuple[UserRef, ItemBrief, dict[str, Any]]] = {}
         self.fail_submit = False
+        self.pending = Followups()  # what the test says waits on the citizen
+        self.calls: list[tuple[str, Any]] = []
 
     async def submit(self, user: UserRef, kind: str, values: dict[str, Any], key: str) -> Receipt:
         if self.fail_submit:
@@ -39,3 +41,20 @@ class FakePort:
 
     async def find_item(self, user: UserRef, ticket: str) -> ItemBrief | None:
         return next((b for u, b, _ in self.items.values() if u == user and b.ticket == ticket), None)
+
+    async def followups(self, user: UserRef) -> Followups:
+        return self.pending
+
+    async def reply(self, user: UserRef, ticket: str, text: str, media: str | None) -> None:
+        self.calls.append(("reply", (ticket, text, media)))
+
+    async def rate(self, user: UserRef, ticket: str, score: int) -> RateOutcome:
+        self.calls.append(("rate", (ticket, score)))
+        return RateOutcome(ticket, "complaint", score)
+
+    async def comment(self, user: UserRef, ticket: str, text: str) -> None:
+        self.calls.append(("comment", (ticket, text)))
+
+    async def request_review(self, user: UserRef, ticket: str | None) -> ReviewOutcome:
+        self.calls.append(("review", ticket))
+        return ReviewOutcome("accepted", ticket or "TS-20261122-0001", 1)

@@ -13,6 +13,7 @@ class Clocks:
     max_extension_days: int = 30  # one extension, at most 30 days, with a reason
     review_request_days: int = 30  # ask for 复查/复核 within 30 days of the answer
     review_days: int = 30  # decide a review within 30 days
+    redo_days: int = 30  # an answer the citizen was not satisfied with: redone within this
 
     def accept_due(self, received_at: datetime) -> datetime:
         return received_at + timedelta(days=self.accept_days)

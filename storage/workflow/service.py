@@ -3,6 +3,7 @@ audit event and its outbox notices. The bot and ``minyi-admin`` both call it."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -88,10 +89,11 @@ async def _create(
         status=transitions.target(kind, "<new>", "submit"),
         category=str(values.get("category", "")),
         title=title_of(kind, values),
-        fields_data=values,
+        fields_data={k: v for k, v in values.items() if k != "campaign_id"},
         channel=user.channel,
         submission_key=key,
         citizen=citizen,
+        campaign_id=values.get("campaign_id"),
         created_at=now,
         accept_due_at=clocks.accept_due(now),
     )
@@ -126,8 +128,11 @@ async def apply(
     priority: int = 5,
     changes: dict[str, Any] | None = None,
     now: datetime | None = None,
+    extra: Callable[[BaseDBAsyncClient, Item], Awaitable[None]] | None = None,
 ) -> Item:
     """Carry out one workflow action: state, version, audit event and notice, atomically.
+
+    ``extra`` runs inside the same transaction (e.g. the thread message an answer brings).
 
     Raises ``NotFound``, ``InvalidTransition`` (illegal here) or ``ConcurrentChange``
     (another staff member changed the item between our read and our write).
@@ -163,6 +168,8 @@ async def apply(
         )
         if notice:
             await _notice(conn, item, version, notice_kind or action, notice, priority, now)
+        if extra is not None:
+            await extra(conn, item)
         await item.refresh_from_db(using_db=conn)
     return item
 

@@ -25,7 +25,8 @@ class Chat:
         self.n += 1
         self.now += timedelta(seconds=10)
         inbound = Inbound(self.user, f"m{self.n}", self.now, text=text, **kw)  # type: ignore[arg-type]
-        self.conv, replies = await handle(self.conv, inbound, Context(now=self.now), self.port)
+        context = Context(now=self.now, followups=self.port.pending)
+        self.conv, replies = await handle(self.conv, inbound, context, self.port)
         return replies
 
     async def photo(self, ref: str = "media-1") -> list[str]:

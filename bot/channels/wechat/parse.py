@@ -24,8 +24,14 @@ log = logging.getLogger(__name__)
 MAX_BODY = 64 * 1024
 _ENTITY = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 _SAFE_ID = re.compile(r"[^A-Za-z0-9_-]")
-# Custom-menu CLICK keys (pushed by ``minyi wechat menu push``) → what the citizen would type.
-MENU_KEYS = {"MINYI_SUGGEST": "1", "MINYI_COMPLAIN": "2", "MINYI_STATUS": "3", "MINYI_HELP": "0"}
+# Custom-menu CLICK keys (pushed by ``minyi wechat menu push``) → the dialogs' click events: a
+# command even in the middle of a form (typed "1" there would be the answer to the question).
+MENU_KEYS = {
+    "MINYI_SUGGEST": "click:suggest",
+    "MINYI_COMPLAIN": "click:complain",
+    "MINYI_STATUS": "click:status",
+    "MINYI_HELP": "click:help",
+}
 QUIET_EVENTS = frozenset({"scan", "location", "view", "templatesendjobfinish", "subscribe_msg_popup_event"})
 
 Action = Literal["feed", "unsubscribe", "ignore"]
@@ -160,7 +166,7 @@ def _event(data: dict[str, Any], user: UserRef, account: str, when: datetime) ->
         return Incoming("unsubscribe", openid, account, key, note="unsubscribed")
     if event == "click":
         if event_key in MENU_KEYS:
-            return to_dialog(MENU_KEYS[event_key], None, f"menu {event_key}")
+            return to_dialog(None, MENU_KEYS[event_key], f"menu {event_key}")
         return Incoming("ignore", openid, account, key, note=f"unknown menu key {event_key!r}")
     if event in QUIET_EVENTS:
         return Incoming("ignore", openid, account, key, note=f"event {event} {event_key}".strip())

@@ -21,7 +21,7 @@ def test_event_dedupe_key_has_time_event_and_key() -> None:
     b = incoming(message_of(push_xml(msg_type="event", Event="CLICK", EventKey="MINYI_STATUS", CreateTime=1)))
     assert a.dedupe_key == f"{OPENID}:1:click:MINYI_HELP" and a.dedupe_key != b.dedupe_key
     assert not a.opens_window  # a menu click does not open the 48-h window
-    assert a.inbound is not None and a.inbound.text == "0"
+    assert a.inbound is not None and a.inbound.kind == "event" and a.inbound.event == "click:help"
 
 
 def test_qr_scene_subscribe_is_recorded() -> None:

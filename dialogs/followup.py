@@ -1,0 +1,89 @@
+"""After filing: answering staff (事前/事中沟通), rating the result (事后沟通), asking for a review
+(复查/复核). Pure: it reads the context's follow-ups and emits effects."""
+
+from __future__ import annotations
+
+import re
+
+from dialogs import texts, validators
+from dialogs.effects import Comment, Outputs, Rate, ReplyToItem, RequestReview
+from dialogs.state import Conversation
+from dialogs.types import Context, Inbound
+
+RATINGS = {"1": 1, "满意": 1, "非常满意": 1, "2": 2, "基本满意": 2, "一般": 2, "3": 3, "不满意": 3}
+NO_COMMENT = {"跳过", "没有", "无", "没了", "不用了", "没有了", "不用"}
+_REVIEW = re.compile(r"^(?:申请)?(?:复查|复核)(.*)$")
+MAX_THREAD_TEXT = 1000
+
+
+def rating_or_review(conv: Conversation, inbound: Inbound, context: Context, out: Outputs) -> bool:
+    """A digit right after the satisfaction question rates; ``复查 编号`` asks for a review."""
+    command = validators.as_command(inbound.text or "")
+    due = context.followups.rating_due
+    if due and command in RATINGS:
+        out.do(Rate(due[0].ticket, RATINGS[command]))
+        conv.mode, conv.aside = "comment", {"ticket": due[0].ticket}
+        return True
+    if m := _REVIEW.match(command):
+        rest = m.group(1)
+        named = validators.ticket_in(rest) if rest else None
+        if rest and named is None:
+            out.say(texts.REVIEW_HOW)
+        else:
+            out.do(RequestReview(named))
+        return True
+    return False
+
+
+def thread_message(conv: Conversation, inbound: Inbound, context: Context, out: Outputs) -> bool:
+    """Free text or a photo while items wait for the citizen joins a thread (asks which, if several)."""
+    waiting = context.followups.waiting
+    text = validators.clean(inbound.text or "")
+    media = inbound.media.ref if inbound.kind == "image" and inbound.media is not None else None
+    if not waiting or not (text or media):
+        return False
+    if len(text) > MAX_THREAD_TEXT:
+        out.say(texts.too_long(MAX_THREAD_TEXT, len(text)))
+        return True
+    if len(waiting) == 1:
+        out.do(ReplyToItem(waiting[0].ticket, text, media))
+        return True
+    conv.mode = "pick_item"
+    conv.aside = {"text": text, "media": media, "tickets": [w.ticket for w in waiting]}
+    listing = texts.numbered([f"{w.ticket} {w.title}" for w in waiting])
+    out.say(
+        texts.PICK_ITEM.format(n=len(waiting)) + "\n" + listing,
+        tuple(str(i) for i in range(1, len(waiting) + 1)),
+    )
+    return True
+
+
+def pick_item(conv: Conversation, inbound: Inbound, out: Outputs) -> bool:
+    """The answer to "which item?"; False when the citizen moved on to something else."""
+    tickets: list[str] = list(conv.aside.get("tickets", []))
+    command = validators.as_command(inbound.text or "")
+    if command.isdigit() and 1 <= int(command) <= len(tickets):
+        ticket = tickets[int(command) - 1]
+        out.do(ReplyToItem(ticket, str(conv.aside.get("text", "")), conv.aside.get("media")))
+        conv.mode, conv.aside = "idle", {}
+        return True
+    if command in {"取消", "算了"}:
+        conv.mode, conv.aside = "idle", {}
+        out.say(texts.PICK_CANCELLED)
+        return True
+    if validators.ticket_in(inbound.text or "") in tickets:
+        conv.aside["tickets"] = [validators.ticket_in(inbound.text or "")]
+        return pick_item(conv, Inbound(inbound.user, inbound.message_id, inbound.time, text="1"), out)
+    out.say(texts.bad_choice(len(tickets)))
+    return True
+
+
+def comment(conv: Conversation, inbound: Inbound, out: Outputs) -> None:
+    """The optional words after a rating."""
+    ticket = str(conv.aside.get("ticket", ""))
+    conv.mode, conv.aside = "idle", {}
+    text = validators.clean(inbound.text or "")
+    if validators.as_command(text) in NO_COMMENT or not text:
+        out.say(texts.COMMENT_SKIPPED)
+        return
+    out.do(Comment(ticket, text[:MAX_THREAD_TEXT]))

@@ -1,0 +1,29 @@
+"""A WeChat menu click arrived as the text "1"/"2"/"3"/"0"; in the middle of a form the engine took
+it as the answer to the current question (e.g. category 3). Clicks are now events: commands."""
+
+from __future__ import annotations
+
+from dialogs import texts
+from tests.dialogs.chat import SUGGESTION, Chat
+
+
+async def test_status_click_mid_form_lists_items_and_keeps_the_question() -> None:
+    chat = Chat()
+    await chat.send("1")
+    replies = await chat.send(None, kind="event", event="click:status")
+    assert replies[0] == texts.NO_ITEMS and "（1/9）" in replies[1]
+    assert chat.conv.draft is not None and chat.conv.draft.values == {}
+
+
+async def test_suggest_click_mid_form_offers_the_draft() -> None:
+    chat = Chat()
+    await chat.send("1")
+    for answer in SUGGESTION[:3]:
+        await chat.send(answer)
+    replies = await chat.send(None, kind="event", event="click:suggest")
+    assert "已填 3/9 项" in replies[0]
+    assert chat.conv.draft is not None and chat.conv.draft.values["category"] == "交通出行"
+
+
+async def test_help_click_when_idle() -> None:
+    assert (await Chat().send(None, kind="event", event="click:help"))[0] == texts.HELP
