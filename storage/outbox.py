@@ -22,7 +22,7 @@ from storage.models import Citizen, Item, Outbox
 
 PENDING, SENDING, SENT, HELD, FAILED = "pending", "sending", "sent", "held", "failed"
 STATUSES = (PENDING, SENDING, SENT, HELD, FAILED)
-RECHECK = timedelta(seconds=1)  # how soon a row waiting behind an earlier one is looked at again
+RECHECK = timedelta(seconds=0.25)  # how soon a row waiting behind an earlier one is looked at again
 BEHIND_HELD = "排在一条未送达的通知之后"  # held because an earlier notice about the item is held
 
 
