@@ -11,7 +11,8 @@ from bot.channels import web as web_channel
 from bot.channels import wechat as wechat_channel
 from bot.keys import BACKENDS, PIPELINE, SETTINGS
 from bot.pipeline import Pipeline
-from notifier import held, metrics
+from notifier import held
+from notifier import service as notifier_service
 from storage.backends import Backends, build_backends
 from storage.config import Settings
 from storage.db import close_db, open_db
@@ -56,5 +57,5 @@ def create_app(settings: Settings, *, manage_db: bool = True) -> web.Application
     app.router.add_get("/healthz", healthz)
     web_channel.setup(app)
     wechat_channel.setup(app)
-    metrics.setup(app)
+    notifier_service.setup(app, settings)
     return app

@@ -167,8 +167,15 @@ class Relay:
         async with gate:
             channel = rows[0].channel
             state = {"window_sent": rows[0].window_sent, "reachable": rows[0].reachable}
-            for group in groups(rows, merge=self.policy.counts_messages(channel), rank=self._rank):
-                await self._group(group, [r.id for r in rows], marks, state)
+            ids = [r.id for r in rows]
+            try:
+                for group in groups(rows, merge=self.policy.counts_messages(channel), rank=self._rank):
+                    await self._group(group, ids, marks, state)
+            except Exception as exc:  # e.g. the database failed mid-way: the unmarked rows retry
+                log.exception("notices %s: could not finish", ids)
+                at = self.clock() + timedelta(seconds=self.backoff.delay(1))
+                reason = f"{type(exc).__name__}: {exc}"
+                marks.add(lambda: outbox.mark_retry(self.token, ids, at, reason))
 
     async def _situation(self, h: Claimed, batch_ids: list[int], state: dict[str, int]) -> Situation:
         s = Situation(

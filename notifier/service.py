@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import logging
 import signal
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 import typer
@@ -34,6 +35,27 @@ def build_relay(settings: Settings, senders: dict) -> Relay:
         max_attempts=settings.notifier_max_attempts,
         backoff=Backoff(settings.notifier_backoff_seconds, settings.notifier_backoff_max_seconds),
     )
+
+
+def setup(app: web.Application, settings: Settings) -> None:
+    """``GET /metrics`` on the service; with ``MINYI_NOTIFIER_EMBEDDED`` also the relay as a task
+    of the service (one process on SQLite: no second process writing the same file)."""
+    metrics.setup(app)
+    if not settings.notifier_embedded:
+        return
+
+    async def embedded(app: web.Application) -> AsyncIterator[None]:
+        senders = build_senders(settings)
+        relay = build_relay(settings, senders)
+        task = asyncio.create_task(relay.run())
+        try:
+            yield
+        finally:
+            relay.stop()
+            await task
+            await close_senders(senders)
+
+    app.cleanup_ctx.append(embedded)
 
 
 async def serve_metrics(port: int) -> web.AppRunner:

@@ -39,6 +39,7 @@ class Settings(BaseSettings):
     telegram_api_base: str = "https://api.telegram.org/bot"
 
     # notifier (issue 6): relay, quiet hours, WeChat window and templates
+    notifier_embedded: bool = False  # run the relay inside `minyi serve` (one process on SQLite)
     quiet_hours: str = "22:00-08:00"  # local time (``timezone``); empty switches quiet hours off
     notifier_batch: int = Field(default=200, ge=1, le=5000)
     notifier_concurrency: int = Field(default=64, ge=1, le=1000)

@@ -22,7 +22,7 @@ from storage.models import Citizen, Item, Outbox
 
 PENDING, SENDING, SENT, HELD, FAILED = "pending", "sending", "sent", "held", "failed"
 STATUSES = (PENDING, SENDING, SENT, HELD, FAILED)
-RECHECK = timedelta(seconds=1)  # how soon a row waiting behind an earlier one is looked at again
+RECHECK = timedelta(seconds=0.25)  # how soon a row waiting behind an earlier one is looked at again
 BEHIND_HELD = "排在一条未送达的通知之后"  # held because an earlier notice about the item is held
 
 
@@ -223,15 +223,17 @@ async def touch_inbound(channel: str, external_id: str, now: datetime) -> None:
 
 
 async def take_held(channel: str, external_id: str, now: datetime, via: str = "reply") -> list[Outbox]:
-    """Mark the citizen's held notices sent (they ride along with a reply) and return them in order."""
-    rows = await Outbox.filter(
-        citizen__channel=channel, citizen__external_id=external_id, status=HELD
-    ).order_by("id")
+    """Mark the notices waiting for the citizen sent (they ride along with a reply) and return
+    them in order: held ones, and pending ones too unless one of theirs is being sent right now
+    (so they need no relay, and cannot overtake a message in flight)."""
+    mine = Outbox.filter(citizen__channel=channel, citizen__external_id=external_id)
+    statuses = [HELD] if await mine.filter(status=SENDING).exists() else [HELD, PENDING]
+    rows = await mine.filter(status__in=statuses).order_by("id")
     if not rows:
         return []
     token = new_token()
-    values = {"status": SENT, "sent_via": via, "sent_at": now, "claim_token": token}
-    taken = await Outbox.filter(id__in=[r.id for r in rows], status=HELD).update(**values)
+    values = {"status": SENT, "sent_via": via, "sent_at": now, "claim_token": token, "lease_until": None}
+    taken = await Outbox.filter(id__in=[r.id for r in rows], status__in=statuses).update(**values)
     if taken == len(rows):
         return list(rows)
     return list(await Outbox.filter(claim_token=token, status=SENT).order_by("id"))

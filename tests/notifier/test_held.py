@@ -77,3 +77,14 @@ async def test_metrics_show_notices_by_status_and_channel_and_inbound(client: Te
     assert 'minyi_inbound_messages_total{channel="web"}' in body
     assert "minyi_dialog_errors_total" in body
     assert "minyi_send_latency_seconds" in body
+
+
+async def test_without_a_relay_running_web_notices_still_come_with_the_next_reply(
+    client: TestClient[Any, Any],
+) -> None:
+    ticket = await file_suggestion(client, "u1")
+    await service.apply(ticket, "accept", actor="王芳", notice="您的建议已受理。")
+    assert await Outbox.filter(status="pending").count() == 1
+    replies = await say(client, "菜单", user="u1")
+    assert replies[0] == "您有 1 条办理进展：\n您的建议已受理。"
+    assert await Outbox.filter(status="pending").count() == 0

@@ -8,6 +8,7 @@ import pytest
 
 from notifier.policy import HOLD_FOR_SATISFACTION, HOLD_NO_PUSH, HOLD_WINDOW, Policy, Template
 from notifier.relay import Backoff, Relay
+from storage import outbox
 from storage.errors import QuotaExceeded, RateLimited, RecipientUnreachable, TransientError
 from storage.models import Citizen, Outbox
 from tests.notifier.fakes import T0, FakeSender, citizen, item, notices
@@ -252,3 +253,20 @@ async def test_a_refused_template_is_held_without_closing_the_window() -> None:
     row = await Outbox.get(id=low[0].id)
     assert row.status == "held" and "43101" in row.last_error
     assert (await Citizen.get(id=owner.id)).window_sent == 4
+
+
+async def test_a_database_error_mid_batch_puts_the_unsent_rows_back_for_a_retry(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    wx = FakeSender("wechat")
+    owner = await citizen("wechat", "o", last_inbound_at=T0 - timedelta(hours=1))
+    rows = await notices(owner, await item(owner), ["accept"])
+
+    async def broken(*args: object) -> bool:
+        raise ConnectionError("database went away")
+
+    monkeypatch.setattr(outbox, "reserve_window_slot", broken)
+    await relay(wx).drain()
+    row = await Outbox.get(id=rows[0].id)
+    assert (row.status, row.next_attempt_at) == ("pending", T0 + timedelta(seconds=10))
+    assert "database went away" in row.last_error and not wx.sent

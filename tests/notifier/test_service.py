@@ -6,11 +6,17 @@ import asyncio
 import os
 import signal
 import sys
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import pytest
+from aiohttp import web
+from aiohttp.test_utils import TestClient
 from tortoise import Tortoise
 
+from bot.app import create_app
 from notifier.registry import build_senders
 from storage.config import Settings
 from storage.db import open_db
@@ -60,3 +66,25 @@ def fake_factory(settings: Settings) -> object:
     from tests.notifier.fakes import FakeSender
 
     return FakeSender("telegram")
+
+
+@pytest.mark.usefixtures("db")
+async def test_embedded_relay_runs_inside_the_service_and_stops_with_it(
+    aiohttp_client: Callable[[web.Application], Awaitable[TestClient[Any, Any]]], tmp_path: Path
+) -> None:
+    settings = Settings(
+        database_url="sqlite://:memory:",
+        notifier_embedded=True,
+        notifier_poll_seconds=0.05,
+        quiet_hours="",
+        media_dir=tmp_path,
+        _env_file=None,
+    )
+    owner = await citizen("telegram", "t")  # no Telegram sender configured: held
+    [row] = await notices(owner, await item(owner), ["accept"], at=datetime.now(UTC))
+    client = await aiohttp_client(create_app(settings, manage_db=False))
+    async with asyncio.timeout(5):
+        while (await Outbox.get(id=row.id)).status != "held":
+            await asyncio.sleep(0.02)
+    assert (await client.get("/metrics")).status == 200
+    await client.close()

@@ -101,3 +101,15 @@ async def test_window_slots_are_reserved_atomically_up_to_the_quota() -> None:
     results = await asyncio.gather(*(outbox.reserve_window_slot(owner.id, opened_after, 5) for _ in range(8)))
     assert sum(results) == 5
     assert not await outbox.reserve_window_slot(owner.id, T0 + timedelta(seconds=1), 5)  # window too old
+
+
+async def test_take_held_leaves_pending_rows_alone_while_one_is_being_sent() -> None:
+    owner = await citizen("telegram", "t")
+    about = await item(owner)
+    [first] = await notices(owner, about, ["a"])
+    await outbox.claim("r", limit=1, lease_s=60, now=T0)  # "a" is in flight
+    [second] = await notices(owner, about, ["b"])
+    assert await outbox.take_held("telegram", "t", T0) == []
+    assert (await Outbox.get(id=second.id)).status == "pending"
+    await outbox.mark_sent("r", [first.id], "message", T0)
+    assert [r.id for r in await outbox.take_held("telegram", "t", T0)] == [second.id]
