@@ -2,9 +2,8 @@
 the ``Settings`` and returning a ``Sender`` (or None when that channel is not configured); the
 platform modules live in ``bot`` and are imported only when the notifier starts.
 
-The WeChat and Telegram branches add their entries here, e.g.
-``"telegram": "bot.channels.telegram.sender:build_sender"``. Web and console have no push:
-their notices are held and shown with the citizen's next message (or the web page's poll)."""
+Web and console have no push: their notices are held and shown with the citizen's next message
+(or the web page's poll)."""
 
 from __future__ import annotations
 
@@ -18,7 +17,10 @@ from storage.config import Settings
 log = logging.getLogger(__name__)
 
 SenderFactory = Callable[[Settings], Sender | None]
-FACTORIES: dict[str, str] = {}
+FACTORIES: dict[str, str] = {
+    "wechat": "bot.channels.wechat.sender:build_sender",
+    "telegram": "bot.channels.telegram.sender:build_sender",
+}
 
 
 def register(channel: str, factory: str) -> None:

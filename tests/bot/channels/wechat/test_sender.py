@@ -48,3 +48,30 @@ async def test_platform_refusals_surface_as_types(api: WeChatAPI, fake_api: Fake
     fake_api.errors["/cgi-bin/message/custom/send"] = [43019]
     with pytest.raises(RecipientUnreachable):
         await WeChatSender(api, window).send(notice())
+
+
+async def test_template_message_outside_the_window(api: WeChatAPI, fake_api: FakeWeChatAPI) -> None:
+    sender = WeChatSender(api, MemoryWindow())
+    delivery = await sender.send_template(
+        notice(), "TPL-1", {"first": "您的建议已受理。", "keyword1": "JY-1"}
+    )
+    assert delivery.via == "template"
+    (call,) = fake_api.calls["/cgi-bin/message/template/send"]
+    assert call["body"]["template_id"] == "TPL-1" and call["body"]["touser"] == OPENID
+    assert call["body"]["data"]["first"] == {"value": "您的建议已受理。"}
+
+
+def test_the_relay_finds_the_wechat_sender_only_when_configured(api_server: TestServer) -> None:
+    from notifier.registry import build_senders
+    from storage.config import Settings
+
+    off = build_senders(Settings(_env_file=None), {"wechat": "bot.channels.wechat.sender:build_sender"})
+    assert off == {}
+    on = Settings(
+        wechat_appid=APPID,
+        wechat_secret="s3cret",
+        wechat_api_base=str(api_server.make_url("")),
+        _env_file=None,
+    )
+    senders = build_senders(on, {"wechat": "bot.channels.wechat.sender:build_sender"})
+    assert isinstance(senders["wechat"], WeChatSender)
