@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from bot.channels import telegram as telegram_channel
 from bot.channels import web as web_channel
 from bot.keys import BACKENDS, PIPELINE, SETTINGS
 from bot.pipeline import Pipeline
@@ -48,4 +49,5 @@ def create_app(settings: Settings, *, manage_db: bool = True) -> web.Application
     app.cleanup_ctx.append(lifecycle)
     app.router.add_get("/healthz", healthz)
     web_channel.setup(app)
+    telegram_channel.setup(app)
     return app

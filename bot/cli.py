@@ -11,12 +11,14 @@ from aiohttp import web
 
 from bot.app import build_pipeline, create_app
 from bot.channels import console
+from bot.channels.telegram import cli as telegram_cli
 from storage.backends import build_backends
 from storage.config import Settings
 from storage.db import migrate as migrate_db
 from storage.runtime import run_with_db
 
 app = typer.Typer(help="民意 minyi — the service (serve, migrate, chat).", no_args_is_help=True)
+app.add_typer(telegram_cli.app, name="telegram")
 
 
 @app.command()

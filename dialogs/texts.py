@@ -101,3 +101,11 @@ def too_long(limit: int, got: int) -> str:
 
 def numbered(options: Sequence[str]) -> str:
     return "\n".join(f"{i} {opt}" for i, opt in enumerate(options, 1))
+
+
+# --- Telegram channel (issue 4) ---
+TG_EDITED = "您修改了一条已发送的消息。修改不会改变已记录的内容；如需更正，请直接发送新的内容。"
+TG_NOT_OWN_CONTACT = "为保护个人信息，只能用“分享我的手机号”按钮分享您本人的号码。也可以直接输入手机号。"
+TG_SHARE_PHONE = "📱 分享我的手机号"
+TG_SHARE_LOCATION = "📍 发送当前位置"
+TG_PHONE_PLACEHOLDER = "也可以直接输入手机号"

@@ -1,0 +1,184 @@
+"""``POST /telegram``: check the secret, parse, dedupe by ``update_id``, feed the pipeline one
+citizen at a time, send the replies, and answer Telegram only once all of that is committed."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+from collections.abc import AsyncIterator
+from typing import Any
+
+import orjson
+from aiohttp import web
+from telegram import Bot, Update
+from telegram.error import TelegramError
+from telegram.request import HTTPXRequest
+
+from bot.channels.telegram import render
+from bot.channels.telegram.convert import CHANNEL, Converted, convert
+from bot.channels.telegram.sender import SendLimiter, TelegramSender, limiter_storage
+from bot.keys import PIPELINE, SETTINGS
+from bot.pipeline import Pipeline
+from dialogs import Reply, UserRef
+from storage import citizens, deadletters
+from storage.config import Settings
+from storage.errors import PlatformError, RateLimited, RecipientUnreachable, TransientError
+
+log = logging.getLogger(__name__)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+SENT = "telegram-sent"  # dedupe namespace: how many reply messages of an update went out
+MAX_INLINE_WAIT_S = 3.0  # a RetryAfter this short is waited out inside the request
+
+
+class Poison(ValueError):
+    """The body is not an update we can read."""
+
+
+def make_bot(settings: Settings, pool_size: int = 64) -> Bot:
+    assert settings.telegram_token is not None
+    request = HTTPXRequest(connection_pool_size=pool_size, pool_timeout=5.0)
+    return Bot(
+        settings.telegram_token.get_secret_value(), base_url=settings.telegram_api_base, request=request
+    )
+
+
+async def mark_unreachable(chat_id: str) -> None:
+    await citizens.set_reachable(UserRef(CHANNEL, chat_id), False)
+
+
+class TelegramChannel:
+    """Everything the Telegram channel holds: the Bot, its sender, the pipeline it feeds."""
+
+    def __init__(self, bot: Bot, sender: TelegramSender, pipeline: Pipeline) -> None:
+        self.bot = bot
+        self.sender = sender
+        self.pipeline = pipeline
+
+    def parse(self, body: bytes) -> Update:
+        try:
+            data: Any = orjson.loads(body)
+            if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+                raise Poison("not an update object")
+            return Update.de_json(data, self.bot)
+        except Poison:
+            raise
+        except Exception as exc:  # PTB raises TypeError, KeyError, ValueError… on odd shapes
+            raise Poison(f"{type(exc).__name__}: {exc}") from exc
+
+    async def handle(self, update: Update) -> bool:
+        """Process one update; False asks Telegram to deliver it again later."""
+        change = convert(update)
+        if change.callback_id is not None:
+            await self._answer_callback(change.callback_id)
+        if change.user is None or change.chat_id is None:
+            return True
+        if change.reachable is not None:
+            await citizens.set_reachable(change.user, change.reachable)
+        key = str(update.update_id)
+        dedupe = self.pipeline.backends.dedupe
+        async with self.pipeline.backends.locks.lock(f"{change.user.key}:out"):
+            if change.inbound is not None:
+                replies = await self.pipeline.feed_once(change.inbound, key)
+            elif change.notes and await dedupe.claim(CHANNEL, key):
+                replies = list(change.notes)
+            else:
+                replies = None
+            if not replies:  # a duplicate still in progress elsewhere, or nothing to say
+                return True
+            return await self._deliver(change, key, replies)
+
+    async def _deliver(self, change: Converted, key: str, replies: list[Reply]) -> bool:
+        """Send what was not sent yet for this update (a retry resumes after the last sent piece)."""
+        dedupe = self.pipeline.backends.dedupe
+        done = int(await dedupe.recall(SENT, key) or b"0")
+        pieces = render.messages(replies)
+        for i in range(done, len(pieces)):
+            try:
+                await self._send(change.chat_id, pieces[i])
+            except RecipientUnreachable:
+                return True
+            except TransientError as exc:
+                log.warning("telegram reply for update %s not sent yet: %s", key, exc)
+                return False
+            except PlatformError:
+                log.exception("telegram refused the reply for update %s", key)
+                return True
+            await dedupe.remember(SENT, key, str(i + 1).encode())
+        return True
+
+    async def _send(self, chat_id: int | None, kwargs: dict[str, Any]) -> None:
+        assert chat_id is not None
+        try:
+            await self.sender.send_message(chat_id, kwargs)
+        except RateLimited as exc:
+            if exc.retry_after > MAX_INLINE_WAIT_S:
+                raise
+            await asyncio.sleep(exc.retry_after)
+            await self.sender.send_message(chat_id, kwargs)
+
+    async def _answer_callback(self, callback_id: str) -> None:
+        """Always answer a callback query, or the citizen's client shows a spinner."""
+        try:
+            await self.bot.answer_callback_query(callback_id)
+        except TelegramError as exc:
+            log.warning("could not answer callback query %s: %s", callback_id, exc)
+
+
+TELEGRAM = web.AppKey("telegram", TelegramChannel)
+
+
+def secret_ok(request: web.Request, secret: str) -> bool:
+    given = request.headers.get(SECRET_HEADER, "")
+    return hmac.compare_digest(given.encode(), secret.encode())
+
+
+async def webhook(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    assert settings.telegram_secret is not None
+    if not secret_ok(request, settings.telegram_secret.get_secret_value()):
+        return web.Response(status=403, text="forbidden")
+    channel = request.app[TELEGRAM]
+    body = await request.read()
+    try:
+        update = channel.parse(body)
+    except Poison as exc:
+        row = await deadletters.keep(CHANNEL, body, str(exc))
+        log.warning("telegram payload kept aside as dead letter %s: %s", row, exc)
+        return web.Response(status=200)
+    if await channel.handle(update):
+        return web.Response(status=200)
+    return web.Response(status=503, text="try again later")
+
+
+def build_channel(settings: Settings, pipeline: Pipeline, bot: Bot | None = None) -> TelegramChannel:
+    bot = bot or make_bot(settings)
+    limiter = SendLimiter(limiter_storage(settings.redis_url))
+    return TelegramChannel(bot, TelegramSender(bot, limiter, mark_unreachable), pipeline)
+
+
+async def start_bot(bot: Bot) -> None:
+    """Open the Bot's connections; a failing ``getMe`` is logged, not fatal (sending still works)."""
+    try:
+        await bot.initialize()
+    except TelegramError as exc:
+        log.warning("telegram getMe failed at start-up (sending will still be tried): %s", exc)
+
+
+def setup(app: web.Application) -> None:
+    """Register ``POST /telegram`` when the token and the webhook secret are configured."""
+    settings = app[SETTINGS]
+    if settings.telegram_token is None or settings.telegram_secret is None:
+        return
+
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        channel = build_channel(settings, app[PIPELINE])
+        await start_bot(channel.bot)
+        app[TELEGRAM] = channel
+        try:
+            yield
+        finally:
+            await channel.bot.shutdown()
+
+    app.cleanup_ctx.append(lifecycle)
+    app.router.add_post("/telegram", webhook)
