@@ -34,6 +34,9 @@ class Settings(BaseSettings):
     telegram_token: SecretStr | None = None
     telegram_secret: SecretStr | None = None
     telegram_api_base: str = "https://api.telegram.org/bot"
+    # Telegram channel (issue 4): send limits shared by all processes (``limits`` notation)
+    telegram_rate_overall: str = "30/second"
+    telegram_rate_per_chat: str = "1/second"
 
     @field_validator("redis_url", mode="before")
     @classmethod

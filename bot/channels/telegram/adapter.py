@@ -153,7 +153,11 @@ async def webhook(request: web.Request) -> web.Response:
 
 def build_channel(settings: Settings, pipeline: Pipeline, bot: Bot | None = None) -> TelegramChannel:
     bot = bot or make_bot(settings)
-    limiter = SendLimiter(limiter_storage(settings.redis_url))
+    limiter = SendLimiter(
+        limiter_storage(pipeline.backends.redis),
+        overall=settings.telegram_rate_overall,
+        per_chat=settings.telegram_rate_per_chat,
+    )
     return TelegramChannel(bot, TelegramSender(bot, limiter, mark_unreachable), pipeline)
 
 

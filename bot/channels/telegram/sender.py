@@ -14,6 +14,7 @@ from typing import Any
 from limits import RateLimitItem, parse
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import MovingWindowRateLimiter
+from redis.asyncio import Redis
 from telegram import Bot, Message
 from telegram.error import (
     BadRequest,
@@ -44,11 +45,14 @@ PER_CHAT = "1/second"  # Telegram: avoid more than one message per second in one
 UNREACHABLE_TEXTS = ("chat not found", "user is deactivated", "bot was blocked")
 
 
-def limiter_storage(redis_url: str | None) -> Storage:
-    """Redis (shared by every process) when configured, else this process's memory."""
-    if redis_url:
+def limiter_storage(redis: Redis | None) -> Storage:
+    """Redis (shared by every process; the app's connection pool) when configured, else memory."""
+    if redis is not None:
         return RedisStorage(
-            "async+" + redis_url, implementation="redispy", key_prefix=keys.ratelimit(CHANNEL)
+            "async+redis://",
+            implementation="redispy",
+            key_prefix=keys.ratelimit(CHANNEL),
+            connection_pool=redis.connection_pool,
         )
     return MemoryStorage()
 

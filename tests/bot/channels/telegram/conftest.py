@@ -14,6 +14,7 @@ from storage.config import Settings
 from tests.bot.channels.telegram.fake_api import TOKEN, FakeBotApi
 
 SECRET = "s3cret-Token_1"
+FAST = "1000/second"  # the per-chat limit has its own tests; flows here should not wait 1 s a step
 HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
 
 
@@ -24,6 +25,7 @@ def with_telegram(base: Settings, api_base: str, **changes: Any) -> Settings:
             "telegram_token": SecretStr(TOKEN),
             "telegram_secret": SecretStr(SECRET),
             "telegram_api_base": api_base,
+            "telegram_rate_per_chat": FAST,
             **changes,
         }
     )
