@@ -7,6 +7,6 @@ import os
 # PTB warns each time it builds a RetryAfter. Read at access time, so setting it here suffices.
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
-from bot.channels.telegram.adapter import setup  # noqa: E402
+from bot.channels.telegram.adapter import setup
 
 __all__ = ["setup"]
