@@ -172,7 +172,7 @@ async def start_bot(bot: Bot) -> None:
 def setup(app: web.Application) -> None:
     """Register ``POST /telegram`` when the token and the webhook secret are configured."""
     settings = app[SETTINGS]
-    if settings.telegram_token is None or settings.telegram_secret is None:
+    if not settings.telegram_token or not settings.telegram_secret:  # unset or blank: channel off
         return
 
     async def lifecycle(app: web.Application) -> AsyncIterator[None]:

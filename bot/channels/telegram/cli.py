@@ -22,10 +22,10 @@ app = typer.Typer(help="Telegram: set the webhook, or long-poll for development.
 
 def _settings(need_secret: bool) -> Settings:
     settings = Settings()
-    if settings.telegram_token is None:
+    if not settings.telegram_token:  # unset or blank
         typer.echo("请先设置 MINYI_TELEGRAM_TOKEN（机器人令牌）。", err=True)
         raise typer.Exit(2)
-    if need_secret and settings.telegram_secret is None:
+    if need_secret and not settings.telegram_secret:
         typer.echo("请先设置 MINYI_TELEGRAM_SECRET（1–256 个字母、数字、_ 或 -）。", err=True)
         raise typer.Exit(2)
     return settings

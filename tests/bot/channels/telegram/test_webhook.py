@@ -142,3 +142,8 @@ def orjson_bytes(value: Any) -> bytes:
     import orjson
 
     return orjson.dumps(value)
+
+
+async def test_the_channel_is_off_without_its_settings(client: TestClient[Any, Any]) -> None:
+    resp = await client.post("/telegram", json=U.text(ALICE, "/start"), headers=HEADERS)
+    assert resp.status == 404
