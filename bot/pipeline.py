@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 
 import orjson
@@ -14,6 +14,7 @@ from dialogs import Context, Conversation, Inbound, Port, Reply, handle, texts
 from storage.backends import Backends
 
 log = logging.getLogger(__name__)
+Deliver = Callable[[list[Reply]], Awaitable[list[Reply]]]
 
 
 def encode_replies(replies: list[Reply]) -> bytes:
@@ -41,8 +42,12 @@ class Pipeline:
         self.clock = clock
         self.errors = 0
 
-    async def feed(self, inbound: Inbound) -> list[Reply]:
-        """Handle one message; a failure inside the step is logged and answered with an apology."""
+    async def feed(self, inbound: Inbound, deliver: Deliver | None = None) -> list[Reply]:
+        """Handle one message; a failure inside the step is logged and answered with an apology.
+
+        ``deliver`` (a channel that sends its replies itself, e.g. Telegram) runs inside the
+        citizen's lock after the state is saved, so one citizen's replies go out in order; it
+        returns the replies it could not send, and those are what ``feed`` returns."""
         key = inbound.user.key
         async with self.backends.locks.lock(key):
             conv = Conversation.from_bytes(await self.backends.state.get(key))
@@ -54,18 +59,24 @@ class Pipeline:
                 log.exception(
                     "dialog step failed for %s message %s", inbound.user.channel, inbound.message_id
                 )
-                return [Reply(texts.STEP_FAILED)]
-            await self.backends.state.set(key, new_conv.to_bytes())
+                replies = [Reply(texts.STEP_FAILED)]
+            else:
+                await self.backends.state.set(key, new_conv.to_bytes())
+            if deliver is not None:
+                replies = await deliver(replies)
         return replies
 
-    async def feed_once(self, inbound: Inbound, dedupe_key: str, wait_s: float = 0.0) -> list[Reply] | None:
-        """Like ``feed``, but a platform retry of ``dedupe_key`` gets the first delivery's replies.
+    async def feed_once(
+        self, inbound: Inbound, dedupe_key: str, wait_s: float = 0.0, deliver: Deliver | None = None
+    ) -> list[Reply] | None:
+        """Like ``feed``, but a platform retry of ``dedupe_key`` gets the first delivery's replies
+        (with ``deliver``: the replies the first delivery could not send).
 
         Returns None for a retry whose first delivery has not finished within ``wait_s``.
         """
         channel = inbound.user.channel
         if await self.backends.dedupe.claim(channel, dedupe_key):
-            replies = await self.feed(inbound)
+            replies = await self.feed(inbound, deliver)
             await self.backends.dedupe.remember(channel, dedupe_key, encode_replies(replies))
             return replies
         deadline = asyncio.get_running_loop().time() + wait_s

@@ -7,6 +7,7 @@ import asyncio
 import hmac
 import logging
 from collections.abc import AsyncIterator
+from dataclasses import dataclass
 from typing import Any
 
 import orjson
@@ -19,7 +20,7 @@ from bot.channels.telegram import render
 from bot.channels.telegram.convert import CHANNEL, Converted, convert
 from bot.channels.telegram.sender import SendLimiter, TelegramSender, limiter_storage
 from bot.keys import PIPELINE, SETTINGS
-from bot.pipeline import Pipeline
+from bot.pipeline import Pipeline, encode_replies
 from dialogs import Reply, UserRef
 from storage import citizens, deadletters
 from storage.config import Settings
@@ -27,8 +28,15 @@ from storage.errors import PlatformError, RateLimited, RecipientUnreachable, Tra
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-SENT = "telegram-sent"  # dedupe namespace: how many reply messages of an update went out
 MAX_INLINE_WAIT_S = 3.0  # a RetryAfter this short is waited out inside the request
+
+
+@dataclass(slots=True)
+class _Outcome:
+    """How sending the replies of one update went."""
+
+    tried: bool = False
+    transient: bool = False
 
 
 class Poison(ValueError):
@@ -76,39 +84,48 @@ class TelegramChannel:
         if change.reachable is not None:
             await citizens.set_reachable(change.user, change.reachable)
         key = str(update.update_id)
-        dedupe = self.pipeline.backends.dedupe
-        async with self.pipeline.backends.locks.lock(f"{change.user.key}:out"):
-            if change.inbound is not None:
-                replies = await self.pipeline.feed_once(change.inbound, key)
-            elif change.notes and await dedupe.claim(CHANNEL, key):
-                replies = list(change.notes)
-            else:
-                replies = None
-            if not replies:  # a duplicate still in progress elsewhere, or nothing to say
-                return True
-            return await self._deliver(change, key, replies)
-
-    async def _deliver(self, change: Converted, key: str, replies: list[Reply]) -> bool:
-        """Send what was not sent yet for this update (a retry resumes after the last sent piece)."""
-        dedupe = self.pipeline.backends.dedupe
-        done = int(await dedupe.recall(SENT, key) or b"0")
-        pieces = render.messages(replies)
-        for i in range(done, len(pieces)):
-            try:
-                await self._send(change.chat_id, pieces[i])
-            except RecipientUnreachable:
-                return True
-            except TransientError as exc:
-                log.warning("telegram reply for update %s not sent yet: %s", key, exc)
-                return False
-            except PlatformError:
-                log.exception("telegram refused the reply for update %s", key)
-                return True
-            await dedupe.remember(SENT, key, str(i + 1).encode())
+        if change.inbound is not None:
+            return await self._feed(change, key)
+        if change.notes and await self.pipeline.backends.dedupe.claim(CHANNEL, key):
+            await self._send_all(change.chat_id, list(change.notes), _Outcome())
         return True
 
-    async def _send(self, chat_id: int | None, kwargs: dict[str, Any]) -> None:
-        assert chat_id is not None
+    async def _feed(self, change: Converted, key: str) -> bool:
+        """Dialog step and replies under the citizen's lock; a redelivery sends what is still owed."""
+        assert change.inbound is not None and change.chat_id is not None
+        chat_id, outcome = change.chat_id, _Outcome()
+
+        async def deliver(replies: list[Reply]) -> list[Reply]:
+            return await self._send_all(chat_id, replies, outcome)
+
+        owed = await self.pipeline.feed_once(change.inbound, key, deliver=deliver)
+        if owed is None:  # the first delivery is still running (another process): it will answer
+            return True
+        if not outcome.tried:  # Telegram redelivered: the first delivery could not send these
+            owed = await self._send_all(chat_id, owed, outcome)
+            await self.pipeline.backends.dedupe.remember(CHANNEL, key, encode_replies(owed))
+        return not outcome.transient
+
+    async def _send_all(self, chat_id: int, replies: list[Reply], outcome: _Outcome) -> list[Reply]:
+        """Send one step's replies; return what is still owed after a transient failure."""
+        outcome.tried = True
+        pieces = render.messages(replies)
+        for i, piece in enumerate(pieces):
+            try:
+                await self._send(chat_id, piece)
+            except RecipientUnreachable:
+                return []
+            except TransientError as exc:
+                log.warning("telegram reply to chat %s not sent yet: %s", chat_id, exc)
+                outcome.transient = True
+                rest = "".join(p["text"] for p in pieces[i:])
+                return [Reply(rest, replies[-1].choices, replies[-1].hint)]
+            except PlatformError:
+                log.exception("telegram refused a reply to chat %s", chat_id)
+                return []
+        return []
+
+    async def _send(self, chat_id: int, kwargs: dict[str, Any]) -> None:
         try:
             await self.sender.send_message(chat_id, kwargs)
         except RateLimited as exc:
