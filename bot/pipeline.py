@@ -77,7 +77,8 @@ class Pipeline:
         channel = inbound.user.channel
         if await self.backends.dedupe.claim(channel, dedupe_key):
             replies = await self.feed(inbound, deliver)
-            await self.backends.dedupe.remember(channel, dedupe_key, encode_replies(replies))
+            if replies or deliver is None:  # everything delivered: a retry has nothing to get
+                await self.backends.dedupe.remember(channel, dedupe_key, encode_replies(replies))
             return replies
         deadline = asyncio.get_running_loop().time() + wait_s
         while True:

@@ -3,6 +3,7 @@ Telegram's 4,096-character limit), buttons for ``Reply.choices``, share buttons 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from telegram import (
@@ -24,11 +25,15 @@ def _units(ch: str) -> int:
     return 2 if ord(ch) > 0xFFFF else 1
 
 
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
 def split(text: str, limit: int = MAX_TEXT) -> list[str]:
     """Cut ``text`` into pieces of at most ``limit`` UTF-16 units, at a line break when one is near."""
     pieces: list[str] = []
     rest = text
-    while sum(_units(c) for c in rest) > limit:
+    while len(rest) > limit // 2 and _utf16_len(rest) > limit:
         size, cut = 0, 0
         for i, ch in enumerate(rest):
             size += _units(ch)
@@ -54,7 +59,13 @@ def _row_width(labels: tuple[str, ...]) -> int:
 
 def markup(reply: Reply) -> Markup:
     """Inline buttons for choices; a reply keyboard to share the phone number or the location."""
-    if reply.hint == "phone":
+    return _markup(reply.choices, reply.hint)
+
+
+@lru_cache(maxsize=256)
+def _markup(choices: tuple[str, ...], hint: str | None) -> Markup:
+    """Built once per set of buttons (PTB's keyboard objects are immutable and costly to build)."""
+    if hint == "phone":
         button = KeyboardButton(texts.TG_SHARE_PHONE, request_contact=True)
         return ReplyKeyboardMarkup(
             [[button]],
@@ -62,15 +73,15 @@ def markup(reply: Reply) -> Markup:
             resize_keyboard=True,
             input_field_placeholder=texts.TG_PHONE_PLACEHOLDER,
         )
-    if reply.hint == "location":
+    if hint == "location":
         button = KeyboardButton(texts.TG_SHARE_LOCATION, request_location=True)
         return ReplyKeyboardMarkup([[button]], one_time_keyboard=True, resize_keyboard=True)
-    if reply.choices:
+    if choices:
         buttons = [
             InlineKeyboardButton(label, callback_data=callback_data(label, i))
-            for i, label in enumerate(reply.choices, 1)
+            for i, label in enumerate(choices, 1)
         ]
-        width = _row_width(reply.choices)
+        width = _row_width(choices)
         return InlineKeyboardMarkup([buttons[i : i + width] for i in range(0, len(buttons), width)])
     return ReplyKeyboardRemove()
 
