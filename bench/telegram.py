@@ -248,7 +248,7 @@ async def main(updates: int, rounds: int) -> None:
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--updates", type=int, default=3000)
+    parser.add_argument("--updates", type=int, default=2400)
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
     asyncio.run(main(args.updates, args.rounds))

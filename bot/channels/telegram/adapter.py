@@ -76,7 +76,10 @@ class TelegramChannel:
 
     async def handle(self, update: Update) -> bool:
         """Process one update; False asks Telegram to deliver it again later."""
-        change = convert(update)
+        try:
+            change = convert(update)
+        except Exception as exc:  # a shape we did not foresee: keep it aside, do not loop on it
+            raise Poison(f"{type(exc).__name__}: {exc}") from exc
         if change.callback_id is not None:
             await self._answer_callback(change.callback_id)
         if change.user is None or change.chat_id is None:
@@ -158,12 +161,12 @@ async def webhook(request: web.Request) -> web.Response:
     channel = request.app[TELEGRAM]
     body = await request.read()
     try:
-        update = channel.parse(body)
+        handled = await channel.handle(channel.parse(body))
     except Poison as exc:
         row = await deadletters.keep(CHANNEL, body, str(exc))
         log.warning("telegram payload kept aside as dead letter %s: %s", row, exc)
         return web.Response(status=200)
-    if await channel.handle(update):
+    if handled:
         return web.Response(status=200)
     return web.Response(status=503, text="try again later")
 

@@ -3,7 +3,7 @@ without touching the conversation, a callback query to answer, a reachability ch
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 from telegram import Message, Update
@@ -105,36 +105,31 @@ def _message(message: Message) -> Converted:
     if message.chat.type != "private" or message.from_user is None:
         return Converted()
     user = UserRef(CHANNEL, str(message.from_user.id))
-    base = Converted(chat_id=message.chat.id, user=user)
     if message.contact is not None and message.contact.user_id != message.from_user.id:
-        return Converted(chat_id=base.chat_id, user=user, notes=(Reply(texts.TG_NOT_OWN_CONTACT),))
-    inbound = Inbound(
-        user=user, message_id=str(message.message_id), time=message.date.astimezone(UTC), **_content(message)
-    )
-    return Converted(chat_id=base.chat_id, user=user, inbound=inbound)
+        return Converted(chat_id=message.chat.id, user=user, notes=(Reply(texts.TG_NOT_OWN_CONTACT),))
+    base = Inbound(user=user, message_id=str(message.message_id), time=message.date.astimezone(UTC))
+    return Converted(chat_id=message.chat.id, user=user, inbound=_content(message, base))
 
 
-def _content(message: Message) -> dict[str, object]:
-    """The kind-specific fields of ``Inbound`` for one message."""
+def _content(message: Message, base: Inbound) -> Inbound:
+    """``base`` filled with the kind-specific fields of one message."""
     if message.text is not None:
-        return {"kind": "text", "text": command_text(message.text)}
+        return replace(base, kind="text", text=command_text(message.text))
     if message.photo:
         largest = max(message.photo, key=lambda size: (size.width * size.height, size.file_size or 0))
-        return {"kind": "image", "media": Media("photo", largest.file_id), "text": message.caption}
+        return replace(base, kind="image", media=Media("photo", largest.file_id), text=message.caption)
     if message.contact is not None:  # the sender's own number (checked by the caller)
         phone = message.contact.phone_number
-        return {"kind": "text", "text": phone, "phone": phone}
+        return replace(base, kind="text", text=phone, phone=phone)
     if message.venue is not None:
         where = message.venue.location
         label = message.venue.title or message.venue.address
-        return {"kind": "location", "location": Location(where.latitude, where.longitude, label)}
+        return replace(base, kind="location", location=Location(where.latitude, where.longitude, label))
     if message.location is not None:
-        return {
-            "kind": "location",
-            "location": Location(message.location.latitude, message.location.longitude),
-        }
+        where = message.location
+        return replace(base, kind="location", location=Location(where.latitude, where.longitude))
     if message.voice is not None or message.audio is not None:
-        return {"kind": "voice"}
+        return replace(base, kind="voice")
     if message.video is not None or message.video_note is not None:
-        return {"kind": "video"}
-    return {"kind": "unknown"}
+        return replace(base, kind="video")
+    return replace(base, kind="unknown")

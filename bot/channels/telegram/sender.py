@@ -52,7 +52,7 @@ def limiter_storage(redis: Redis | None) -> Storage:
             "async+redis://",
             implementation="redispy",
             key_prefix=keys.ratelimit(CHANNEL),
-            connection_pool=redis.connection_pool,
+            connection_pool=redis.connection_pool,  # type: ignore[arg-type]  # typed as scalars only
         )
     return MemoryStorage()
 

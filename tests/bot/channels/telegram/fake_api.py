@@ -31,6 +31,7 @@ class FakeBotApi:
     failures: dict[str, list[tuple[int, str, int | None]]] = field(default_factory=dict)
     next_message_id: int = 1000
     delay_s: float = 0.0
+    pending: list[dict[str, Any]] = field(default_factory=list)  # what getUpdates hands out
 
     def fail(self, method: str, status: int, description: str = "", retry_after: int | None = None) -> None:
         self.failures.setdefault(method, []).append((status, description, retry_after))
@@ -56,6 +57,8 @@ class FakeBotApi:
         self.calls.append(Call(method, params))
         if self.delay_s:
             await asyncio.sleep(self.delay_s)
+        if method == "getUpdates" and not self.pending:
+            await asyncio.sleep(0.02)  # a (very) long poll with nothing new
         if scripted := self.failures.get(method):
             status, description, retry_after = scripted.pop(0)
             body: dict[str, Any] = {"ok": False, "error_code": status, "description": description}
@@ -67,6 +70,10 @@ class FakeBotApi:
     def _result(self, method: str, params: dict[str, Any]) -> Any:
         if method == "getMe":
             return {"id": BOT_ID, "is_bot": True, "first_name": "MinyiBot", "username": "minyi_bot"}
+        if method == "getUpdates":
+            offset = int(params.get("offset") or 0)
+            self.pending = [u for u in self.pending if u["update_id"] >= offset]
+            return self.pending[:100]
         if method == "sendMessage":
             self.next_message_id += 1
             chat_id = int(params["chat_id"])
