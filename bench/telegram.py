@@ -19,12 +19,14 @@ import argparse
 import asyncio
 import itertools
 import os
+import socket
 import statistics
 import sys
 import time
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 import orjson
 
@@ -53,7 +55,6 @@ from bot.channels.telegram.sender import SendLimiter, TelegramSender, limiter_st
 from storage.backends import build_backends  # noqa: E402
 from storage.config import Settings  # noqa: E402
 from storage.db import tortoise_config  # noqa: E402
-from tests.services import reachable  # noqa: E402
 
 TOKEN = "123456:BENCH"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
@@ -202,6 +203,15 @@ async def run_minyi(payloads: list[bytes], settings: Settings, limited: bool) ->
         rate = await drive(feed, payloads)
     await backends.close()
     return rate, stub.sent
+
+
+def reachable(url: str) -> bool:
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), timeout=1):
+            return True
+    except OSError:
+        return False
 
 
 async def clean(redis: Redis) -> None:

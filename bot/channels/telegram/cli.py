@@ -12,6 +12,8 @@ from telegram.error import Conflict, NetworkError
 
 from bot.app import build_pipeline
 from bot.channels.telegram.adapter import TelegramChannel, build_channel, make_bot
+from bot.channels.telegram.convert import CHANNEL
+from storage import deadletters
 from storage.backends import build_backends
 from storage.config import Settings
 from storage.runtime import run_with_db
@@ -63,6 +65,17 @@ def delete_webhook() -> None:
     settings = _settings(need_secret=False)
     asyncio.run(_with_bot(make_bot(settings), "delete_webhook"))
     typer.echo("webhook 已删除。")
+
+
+@app.command("dead-letters")
+def dead_letters(limit: Annotated[int, typer.Option(min=1, max=500)] = 20) -> None:
+    """Show the newest webhook payloads that could not be read (kept aside, answered 200)."""
+    settings = Settings()
+    rows = run_with_db(settings, lambda: deadletters.recent(CHANNEL, limit))
+    if not rows:
+        typer.echo("没有无法解析的消息。")
+    for row in rows:
+        typer.echo(f"#{row.id} {row.created_at:%Y-%m-%d %H:%M:%S} {row.reason}\n  {row.payload[:500]}")
 
 
 @app.command()

@@ -39,12 +39,17 @@ async def file_a_complaint(url: str) -> None:
             ]:
                 resp = await client.post("/telegram", json=update, headers=HEADERS)
                 assert resp.status == 200
+            poison = U.text(CAROL, "你好")
+            del poison["message"]["from"]["is_bot"]
+            assert (await client.post("/telegram", json=poison, headers=HEADERS)).status == 200
     assert "TS-" in fake.texts(CAROL)[-1]
 
 
 def test_items_from_telegram_are_listed_by_the_staff_tool(tmp_path: Path) -> None:
     url = f"sqlite://{tmp_path / 'minyi.db'}"
     asyncio.run(file_a_complaint(url))
+    letters = CliRunner().invoke(minyi_app, ["telegram", "dead-letters"], env={"MINYI_DATABASE_URL": url})
+    assert letters.exit_code == 0 and "#1 " in letters.output and "is_bot" in letters.output
     result = CliRunner().invoke(
         admin_app, ["items", "list", "--json", "--channel", "telegram"], env={"MINYI_DATABASE_URL": url}
     )
