@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator
 
 from aiohttp import web
 
+from bot.channels import telegram as telegram_channel
 from bot.channels import web as web_channel
 from bot.channels import wechat as wechat_channel
 from bot.keys import BACKENDS, PIPELINE, SETTINGS
@@ -58,4 +59,5 @@ def create_app(settings: Settings, *, manage_db: bool = True) -> web.Application
     web_channel.setup(app)
     wechat_channel.setup(app)
     notifier_service.setup(app, settings)
+    telegram_channel.setup(app)
     return app

@@ -11,6 +11,7 @@ from aiohttp import web
 
 from bot.app import build_pipeline, create_app
 from bot.channels import console
+from bot.channels.telegram import cli as telegram_cli
 from bot.channels.wechat import cli as wechat_cli
 from notifier import service as notifier_service
 from storage.backends import build_backends
@@ -21,6 +22,7 @@ from storage.runtime import run_with_db
 app = typer.Typer(help="民意 minyi — the service (serve, migrate, chat).", no_args_is_help=True)
 app.add_typer(wechat_cli.app, name="wechat")
 app.add_typer(notifier_service.app, name="notifier")
+app.add_typer(telegram_cli.app, name="telegram")
 
 
 @app.command()

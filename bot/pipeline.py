@@ -16,6 +16,7 @@ from storage.backends import Backends
 
 log = logging.getLogger(__name__)
 HeldNotices = Callable[[UserRef, datetime], Awaitable[str | None]]  # notifier.held.ride_along
+Deliver = Callable[[list[Reply]], Awaitable[list[Reply]]]  # sends replies itself; returns the unsent
 
 
 def encode_replies(replies: list[Reply]) -> bytes:
@@ -45,8 +46,12 @@ class Pipeline:
         self.errors = 0
         self.held = held
 
-    async def feed(self, inbound: Inbound) -> list[Reply]:
-        """Handle one message; a failure inside the step is logged and answered with an apology."""
+    async def feed(self, inbound: Inbound, deliver: Deliver | None = None) -> list[Reply]:
+        """Handle one message; a failure inside the step is logged and answered with an apology.
+
+        ``deliver`` (a channel that sends its replies itself, e.g. Telegram) runs inside the
+        citizen's turn after the step, so one citizen's replies go out in order; it returns the
+        replies it could not send, and those are what ``feed`` returns."""
         metrics.INBOUND.labels(inbound.user.channel).inc()
         assert self.backends.turns is not None
         async with self.backends.turns.turn(inbound.user.key) as turn:
@@ -61,9 +66,13 @@ class Pipeline:
                 log.exception(
                     "dialog step failed for %s message %s", inbound.user.channel, inbound.message_id
                 )
-                return [Reply(texts.STEP_FAILED)]
-            turn.save(new_conv.to_bytes())
-            return await self.with_held(inbound, replies)
+                replies = [Reply(texts.STEP_FAILED)]
+            else:
+                turn.save(new_conv.to_bytes())
+                replies = await self.with_held(inbound, replies)
+            if deliver is not None:
+                replies = await deliver(replies)
+        return replies
 
     async def with_held(self, inbound: Inbound, replies: list[Reply]) -> list[Reply]:
         """Notices held for this citizen ride along, before the reply (notifier, issue 6)."""
@@ -76,15 +85,19 @@ class Pipeline:
             return replies
         return [Reply(waiting), *replies] if waiting else replies
 
-    async def feed_once(self, inbound: Inbound, dedupe_key: str, wait_s: float = 0.0) -> list[Reply] | None:
-        """Like ``feed``, but a platform retry of ``dedupe_key`` gets the first delivery's replies.
+    async def feed_once(
+        self, inbound: Inbound, dedupe_key: str, wait_s: float = 0.0, deliver: Deliver | None = None
+    ) -> list[Reply] | None:
+        """Like ``feed``, but a platform retry of ``dedupe_key`` gets the first delivery's replies
+        (with ``deliver``: the replies the first delivery could not send).
 
         Returns None for a retry whose first delivery has not finished within ``wait_s``.
         """
         channel = inbound.user.channel
         if await self.backends.dedupe.claim(channel, dedupe_key):
-            replies = await self.feed(inbound)
-            await self.backends.dedupe.remember(channel, dedupe_key, encode_replies(replies))
+            replies = await self.feed(inbound, deliver)
+            if replies or deliver is None:  # everything delivered: a retry has nothing to get
+                await self.backends.dedupe.remember(channel, dedupe_key, encode_replies(replies))
             return replies
         deadline = asyncio.get_running_loop().time() + wait_s
         while True:

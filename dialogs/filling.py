@@ -75,11 +75,12 @@ def _take(draft: Draft, f: Field, inbound: Inbound, out: Outputs) -> None:
             ask(draft, out)
             return
         value = inbound.location.describe()
-    elif f.kind == "phone" and inbound.phone:
-        value = validators.phone(inbound.phone)
     else:
         try:
-            value = validators.check(f, inbound.text or "")
+            if f.kind == "phone" and inbound.phone:
+                value = validators.phone(inbound.phone)
+            else:
+                value = validators.check(f, inbound.text or "")
         except validators.Invalid as exc:
             out.say(str(exc))
             ask(draft, out)

@@ -145,3 +145,11 @@ REVIEW_REFUSED = {
 }
 REVIEW_LEVELS = {1: "复查", 2: "复核"}
 CAMPAIGN_ASK = "目前正在开展专项征集。您的建议属于下面哪个专题？请回复序号；都不属于请回复“跳过”。"
+
+
+# --- Telegram channel (issue 4) ---
+TG_EDITED = "您修改了一条已发送的消息。修改不会改变已记录的内容；如需更正，请直接发送新的内容。"
+TG_NOT_OWN_CONTACT = "为保护个人信息，只能用“分享我的手机号”按钮分享您本人的号码。也可以直接输入手机号。"
+TG_SHARE_PHONE = "📱 分享我的手机号"
+TG_SHARE_LOCATION = "📍 发送当前位置"
+TG_PHONE_PLACEHOLDER = "也可以直接输入手机号"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from dialogs.types import UserRef
 from storage.models import Citizen, Outbox
 
 
@@ -48,3 +49,12 @@ async def inbound_window(channel: str, external_id: str, via: str) -> tuple[date
 
 async def forget_inbound(channel: str, external_id: str) -> None:
     await Citizen.filter(channel=channel, external_id=external_id).update(last_inbound_at=None)
+
+
+async def set_reachable(user: UserRef, reachable: bool) -> None:
+    """Mark a citizen (created on first sight) as reachable or not (e.g. the Telegram bot blocked)."""
+    citizen, _ = await Citizen.get_or_create(channel=user.channel, external_id=user.user_id)
+    if citizen.reachable != reachable:
+        citizen.reachable = reachable
+        citizen.unsubscribed_at = None if reachable else datetime.now(UTC)
+        await citizen.save(update_fields=["reachable", "unsubscribed_at"])

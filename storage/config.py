@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     telegram_token: SecretStr | None = None
     telegram_secret: SecretStr | None = None
     telegram_api_base: str = "https://api.telegram.org/bot"
+    # Telegram channel (issue 4): send limits shared by all processes (``limits`` notation)
+    telegram_rate_overall: str = "30/second"
+    telegram_rate_per_chat: str = "1/second"
 
     # notifier (issue 6): relay, quiet hours, WeChat window and templates
     notifier_embedded: bool = False  # run the relay inside `minyi serve` (one process on SQLite)

@@ -197,3 +197,17 @@ class ConversationState(Model):
 
     class Meta:
         table = "conversation_state"
+
+
+class DeadLetter(Model):
+    """A platform payload that could not be parsed, kept aside for a person to look at."""
+
+    id = fields.IntField(primary_key=True)
+    channel = fields.CharField(max_length=16)
+    reason = fields.TextField(default="")
+    payload = fields.TextField()
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "dead_letter"
+        indexes = (Index(fields=("channel", "created_at")),)

@@ -65,9 +65,11 @@ class LockedTurns(Turns):
     async def turn(self, key: str) -> AsyncIterator[Turn]:
         async with self.locks.lock(key):
             turn = Turn(await self.state.get(key))
-            yield turn
-            if turn.saved is not None:
-                await self.state.set(key, turn.saved)
+            try:
+                yield turn
+            finally:  # a step that saved keeps its state even if what follows (sending) fails
+                if turn.saved is not None:
+                    await self.state.set(key, turn.saved)
 
 
 class RedisTurns(Turns):

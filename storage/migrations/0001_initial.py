@@ -52,6 +52,18 @@ class Migration(migrations.Migration):
             bases=['Model'],
         ),
         ops.CreateModel(
+            name='DeadLetter',
+            fields=[
+                ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),
+                ('channel', fields.CharField(max_length=16)),
+                ('reason', fields.TextField(default='', unique=False)),
+                ('payload', fields.TextField(unique=False)),
+                ('created_at', fields.DatetimeField(auto_now=False, auto_now_add=True)),
+            ],
+            options={'table': 'dead_letter', 'app': 'models', 'indexes': [Index(fields=['channel', 'created_at'])], 'pk_attr': 'id', 'table_description': 'A platform payload that could not be parsed, kept aside for a person to look at.'},
+            bases=['Model'],
+        ),
+        ops.CreateModel(
             name='Department',
             fields=[
                 ('id', fields.IntField(generated=True, primary_key=True, unique=True, db_index=True)),

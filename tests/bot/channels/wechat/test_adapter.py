@@ -69,10 +69,10 @@ async def test_each_delivery_runs_one_step(wechat_aes: WeChat, wx_client: TestCl
     steps: list[str] = []
     feed = pipeline.feed
 
-    async def counting(inbound: Any) -> Any:
+    async def counting(inbound: Any, *rest: Any) -> Any:
         steps.append(inbound.message_id)
         await asyncio.sleep(0.1)  # the retries arrive while the first is still working
-        return await feed(inbound)
+        return await feed(inbound, *rest)
 
     pipeline.feed = counting  # type: ignore[method-assign]
     query, body = wechat_aes.request(push_xml(Content="1"))

@@ -31,9 +31,9 @@ async def test_a_slow_step_answers_success_then_customer_service(
     channel = channel_of(client)
     feed = channel.pipeline.feed
 
-    async def slow(inbound: Any) -> Any:
+    async def slow(inbound: Any, *rest: Any) -> Any:
         await asyncio.sleep(0.5)
-        return await feed(inbound)
+        return await feed(inbound, *rest)
 
     channel.pipeline.feed = slow  # type: ignore[method-assign]
     wechat = WeChat(client, "aes")

@@ -1,0 +1,208 @@
+"""``POST /telegram``: check the secret, parse, dedupe by ``update_id``, feed the pipeline one
+citizen at a time, send the replies, and answer Telegram only once all of that is committed."""
+
+from __future__ import annotations
+
+import asyncio
+import hmac
+import logging
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from aiohttp import web
+from telegram import Bot, Update
+from telegram.error import TelegramError
+from telegram.request import HTTPXRequest
+
+from bot.channels.telegram import render
+from bot.channels.telegram.convert import CHANNEL, Converted, convert
+from bot.channels.telegram.sender import SendLimiter, TelegramSender, limiter_storage
+from bot.keys import PIPELINE, SETTINGS
+from bot.pipeline import Pipeline, encode_replies
+from dialogs import Reply, UserRef
+from storage import citizens, deadletters
+from storage.config import Settings
+from storage.errors import PlatformError, RateLimited, RecipientUnreachable, TransientError
+
+log = logging.getLogger(__name__)
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+MAX_INLINE_WAIT_S = 3.0  # a RetryAfter this short is waited out inside the request
+
+
+@dataclass(slots=True)
+class _Outcome:
+    """How sending the replies of one update went."""
+
+    tried: bool = False
+    transient: bool = False
+
+
+class Poison(ValueError):
+    """The body is not an update we can read."""
+
+
+def make_bot(settings: Settings, pool_size: int = 64) -> Bot:
+    assert settings.telegram_token is not None
+    request = HTTPXRequest(connection_pool_size=pool_size, pool_timeout=5.0)
+    return Bot(
+        settings.telegram_token.get_secret_value(), base_url=settings.telegram_api_base, request=request
+    )
+
+
+async def mark_unreachable(chat_id: str) -> None:
+    await citizens.set_reachable(UserRef(CHANNEL, chat_id), False)
+
+
+class TelegramChannel:
+    """Everything the Telegram channel holds: the Bot, its sender, the pipeline it feeds."""
+
+    def __init__(self, bot: Bot, sender: TelegramSender, pipeline: Pipeline) -> None:
+        self.bot = bot
+        self.sender = sender
+        self.pipeline = pipeline
+
+    def parse(self, body: bytes) -> Update:
+        try:
+            data: Any = orjson.loads(body)
+            if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+                raise Poison("not an update object")
+            return Update.de_json(data, self.bot)
+        except Poison:
+            raise
+        except Exception as exc:  # PTB raises TypeError, KeyError, ValueError… on odd shapes
+            raise Poison(f"{type(exc).__name__}: {exc}") from exc
+
+    async def handle(self, update: Update) -> bool:
+        """Process one update; False asks Telegram to deliver it again later."""
+        try:
+            change = convert(update)
+        except Exception as exc:  # a shape we did not foresee: keep it aside, do not loop on it
+            raise Poison(f"{type(exc).__name__}: {exc}") from exc
+        if change.callback_id is not None:
+            await self._answer_callback(change.callback_id)
+        if change.user is None or change.chat_id is None:
+            return True
+        if change.reachable is not None:
+            await citizens.set_reachable(change.user, change.reachable)
+        key = str(update.update_id)
+        if change.inbound is not None:
+            return await self._feed(change, key)
+        if change.notes and await self.pipeline.backends.dedupe.claim(CHANNEL, key):
+            await self._send_all(change.chat_id, list(change.notes), _Outcome())
+        return True
+
+    async def _feed(self, change: Converted, key: str) -> bool:
+        """Dialog step and replies under the citizen's lock; a redelivery sends what is still owed."""
+        assert change.inbound is not None and change.chat_id is not None
+        chat_id, outcome = change.chat_id, _Outcome()
+
+        async def deliver(replies: list[Reply]) -> list[Reply]:
+            return await self._send_all(chat_id, replies, outcome)
+
+        owed = await self.pipeline.feed_once(change.inbound, key, deliver=deliver)
+        if owed is None:  # the first delivery is still running (another process): it will answer
+            return True
+        if not outcome.tried:  # Telegram redelivered: the first delivery could not send these
+            owed = await self._send_all(chat_id, owed, outcome)
+            await self.pipeline.backends.dedupe.remember(CHANNEL, key, encode_replies(owed))
+        return not outcome.transient
+
+    async def _send_all(self, chat_id: int, replies: list[Reply], outcome: _Outcome) -> list[Reply]:
+        """Send one step's replies; return what is still owed after a transient failure."""
+        outcome.tried = True
+        pieces = render.messages(replies)
+        for i, piece in enumerate(pieces):
+            try:
+                await self._send(chat_id, piece)
+            except RecipientUnreachable:
+                return []
+            except TransientError as exc:
+                log.warning("telegram reply to chat %s not sent yet: %s", chat_id, exc)
+                outcome.transient = True
+                rest = "".join(p["text"] for p in pieces[i:])
+                return [Reply(rest, replies[-1].choices, replies[-1].hint)]
+            except PlatformError:
+                log.exception("telegram refused a reply to chat %s", chat_id)
+                return []
+        return []
+
+    async def _send(self, chat_id: int, kwargs: dict[str, Any]) -> None:
+        try:
+            await self.sender.send_message(chat_id, kwargs)
+        except RateLimited as exc:
+            if exc.retry_after > MAX_INLINE_WAIT_S:
+                raise
+            await asyncio.sleep(exc.retry_after)
+            await self.sender.send_message(chat_id, kwargs)
+
+    async def _answer_callback(self, callback_id: str) -> None:
+        """Always answer a callback query, or the citizen's client shows a spinner."""
+        try:
+            await self.bot.answer_callback_query(callback_id)
+        except TelegramError as exc:
+            log.warning("could not answer callback query %s: %s", callback_id, exc)
+
+
+TELEGRAM = web.AppKey("telegram", TelegramChannel)
+
+
+def secret_ok(request: web.Request, secret: str) -> bool:
+    given = request.headers.get(SECRET_HEADER, "")
+    return hmac.compare_digest(given.encode(), secret.encode())
+
+
+async def webhook(request: web.Request) -> web.Response:
+    settings = request.app[SETTINGS]
+    assert settings.telegram_secret is not None
+    if not secret_ok(request, settings.telegram_secret.get_secret_value()):
+        return web.Response(status=403, text="forbidden")
+    channel = request.app[TELEGRAM]
+    body = await request.read()
+    try:
+        handled = await channel.handle(channel.parse(body))
+    except Poison as exc:
+        row = await deadletters.keep(CHANNEL, body, str(exc))
+        log.warning("telegram payload kept aside as dead letter %s: %s", row, exc)
+        return web.Response(status=200)
+    if handled:
+        return web.Response(status=200)
+    return web.Response(status=503, text="try again later")
+
+
+def build_channel(settings: Settings, pipeline: Pipeline, bot: Bot | None = None) -> TelegramChannel:
+    bot = bot or make_bot(settings)
+    limiter = SendLimiter(
+        limiter_storage(pipeline.backends.redis),
+        overall=settings.telegram_rate_overall,
+        per_chat=settings.telegram_rate_per_chat,
+    )
+    return TelegramChannel(bot, TelegramSender(bot, limiter, mark_unreachable), pipeline)
+
+
+async def start_bot(bot: Bot) -> None:
+    """Open the Bot's connections; a failing ``getMe`` is logged, not fatal (sending still works)."""
+    try:
+        await bot.initialize()
+    except TelegramError as exc:
+        log.warning("telegram getMe failed at start-up (sending will still be tried): %s", exc)
+
+
+def setup(app: web.Application) -> None:
+    """Register ``POST /telegram`` when the token and the webhook secret are configured."""
+    settings = app[SETTINGS]
+    if not settings.telegram_token or not settings.telegram_secret:  # unset or blank: channel off
+        return
+
+    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
+        channel = build_channel(settings, app[PIPELINE])
+        await start_bot(channel.bot)
+        app[TELEGRAM] = channel
+        try:
+            yield
+        finally:
+            await channel.bot.shutdown()
+
+    app.cleanup_ctx.append(lifecycle)
+    app.router.add_post("/telegram", webhook)

@@ -1,0 +1,135 @@
+"""Telegram ``Update`` → what minyi does with it: one ``Inbound`` for the pipeline, a note said
+without touching the conversation, a callback query to answer, a reachability change."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+
+from telegram import Message, Update
+
+from dialogs import Inbound, Location, Media, Reply, UserRef, texts
+
+CHANNEL = "telegram"
+COMMANDS = {"/start": "菜单", "/menu": "菜单", "/help": "帮助", "/cancel": "取消", "/status": "查进度"}
+CHOICE_DATA = "c:"  # callback data: "c:<what the button types>"
+INDEX_DATA = "n:"  # callback data: "n:<1-based position>" when the value would pass 64 bytes
+MAX_CALLBACK_BYTES = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Converted:
+    """What one update asks of us; every part may be empty (an update we do not handle)."""
+
+    chat_id: int | None = None
+    user: UserRef | None = None
+    inbound: Inbound | None = None
+    notes: tuple[Reply, ...] = ()
+    callback_id: str | None = None
+    reachable: bool | None = None
+
+
+def choice_value(label: str) -> str:
+    """What pressing a button types: "1 提建议" types "1" (as in the web chat), "可以" types "可以"."""
+    return label.split(" ")[0]
+
+
+def callback_data(label: str, position: int) -> str:
+    """Short callback data (≤64 bytes) that carries the typed value, or its 1-based position."""
+    data = CHOICE_DATA + choice_value(label)
+    if len(data.encode("utf-8")) <= MAX_CALLBACK_BYTES:
+        return data
+    return f"{INDEX_DATA}{position}"
+
+
+def value_of_callback(data: str | None) -> str:
+    if data and data.startswith(CHOICE_DATA):
+        return data[len(CHOICE_DATA) :]
+    if data and data.startswith(INDEX_DATA):
+        return data[len(INDEX_DATA) :]
+    return ""
+
+
+def command_text(text: str) -> str:
+    """``/start``, ``/help@MinyiBot``… as the words the dialogs understand; other text unchanged."""
+    if not text.startswith("/"):
+        return text
+    word = text.split(maxsplit=1)[0].split("@", 1)[0].lower()
+    return COMMANDS.get(word, text)
+
+
+def convert(update: Update) -> Converted:
+    """Map one parsed update; private chats only (the bot is a one-to-one service)."""
+    if update.callback_query is not None:
+        return _callback(update)
+    if update.edited_message is not None:
+        return _edited(update.edited_message)
+    if update.message is not None:
+        return _message(update.message)
+    if update.my_chat_member is not None:
+        member = update.my_chat_member
+        if member.chat.type != "private":
+            return Converted()
+        status = member.new_chat_member.status
+        reachable = False if status == "kicked" else True if status == "member" else None
+        return Converted(
+            chat_id=member.chat.id, user=UserRef(CHANNEL, str(member.from_user.id)), reachable=reachable
+        )
+    return Converted()
+
+
+def _callback(update: Update) -> Converted:
+    query = update.callback_query
+    assert query is not None
+    message = query.message
+    chat_id = message.chat.id if message is not None else query.from_user.id
+    user = UserRef(CHANNEL, str(query.from_user.id))
+    value = value_of_callback(query.data)
+    if not value:
+        return Converted(chat_id=chat_id, user=user, callback_id=query.id)
+    inbound = Inbound(user=user, message_id=f"cb{query.id}", time=datetime.now(UTC), kind="text", text=value)
+    return Converted(chat_id=chat_id, user=user, inbound=inbound, callback_id=query.id)
+
+
+def _edited(message: Message) -> Converted:
+    if message.chat.type != "private" or message.from_user is None:
+        return Converted()
+    return Converted(
+        chat_id=message.chat.id,
+        user=UserRef(CHANNEL, str(message.from_user.id)),
+        notes=(Reply(texts.TG_EDITED),),
+    )
+
+
+def _message(message: Message) -> Converted:
+    if message.chat.type != "private" or message.from_user is None:
+        return Converted()
+    user = UserRef(CHANNEL, str(message.from_user.id))
+    if message.contact is not None and message.contact.user_id != message.from_user.id:
+        return Converted(chat_id=message.chat.id, user=user, notes=(Reply(texts.TG_NOT_OWN_CONTACT),))
+    base = Inbound(user=user, message_id=str(message.message_id), time=message.date.astimezone(UTC))
+    return Converted(chat_id=message.chat.id, user=user, inbound=_content(message, base))
+
+
+def _content(message: Message, base: Inbound) -> Inbound:
+    """``base`` filled with the kind-specific fields of one message."""
+    if message.text is not None:
+        return replace(base, kind="text", text=command_text(message.text))
+    if message.photo:
+        largest = max(message.photo, key=lambda size: (size.width * size.height, size.file_size or 0))
+        return replace(base, kind="image", media=Media("photo", largest.file_id), text=message.caption)
+    if message.contact is not None:  # the sender's own number (checked by the caller)
+        phone = message.contact.phone_number
+        return replace(base, kind="text", text=phone, phone=phone)
+    if message.venue is not None:
+        where = message.venue.location
+        label = message.venue.title or message.venue.address
+        return replace(base, kind="location", location=Location(where.latitude, where.longitude, label))
+    if message.location is not None:
+        where = message.location
+        return replace(base, kind="location", location=Location(where.latitude, where.longitude))
+    if message.voice is not None or message.audio is not None:
+        return replace(base, kind="voice")
+    if message.video is not None or message.video_note is not None:
+        return replace(base, kind="video")
+    return replace(base, kind="unknown")

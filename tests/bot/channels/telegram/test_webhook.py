@@ -1,0 +1,149 @@
+"""Real update shapes posted to ``POST /telegram`` through the whole pipeline, replies read
+back from the fake Bot API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aiohttp.test_utils import TestClient
+
+from dialogs import texts
+from storage.models import Citizen, DeadLetter, Item
+from tests.bot.channels.telegram import updates as U
+from tests.bot.channels.telegram.conftest import HEADERS
+from tests.bot.channels.telegram.fake_api import FakeBotApi
+
+ALICE = 424242
+
+
+async def post(tg: TestClient[Any, Any], update: Any, status: int = 200) -> None:
+    resp = await tg.post("/telegram", json=update, headers=HEADERS)
+    assert resp.status == status, await resp.text()
+
+
+async def test_suggestion_with_buttons_location_photo_and_own_contact(
+    tg: TestClient[Any, Any], fake: FakeBotApi
+) -> None:
+    await post(tg, U.text(ALICE, "/start"))
+    menu = fake.sent(ALICE)[-1].params
+    assert menu["text"] == texts.MENU
+    buttons = [b for row in menu["reply_markup"]["inline_keyboard"] for b in row]
+    assert [b["callback_data"] for b in buttons] == ["c:1", "c:2", "c:3", "c:0"]
+
+    await post(tg, U.callback(ALICE, "c:1"))
+    assert fake.calls[-2].method == "answerCallbackQuery"
+    assert "您的建议属于哪一类" in fake.texts(ALICE)[-1]
+    await post(tg, U.callback(ALICE, "c:交通出行"))
+    for answer in ["公交站没有遮雨棚", "下雨天等车全身湿透", "跳过", "建议加装遮雨棚"]:
+        await post(tg, U.text(ALICE, answer))
+    place_question = fake.sent(ALICE)[-1].params
+    assert place_question["reply_markup"]["keyboard"][0][0]["request_location"] is True
+
+    await post(tg, U.location(ALICE))
+    await post(tg, U.photo(ALICE))
+    assert texts.PHOTO_SAVED.format(noun="建议") in fake.texts(ALICE)[-1]
+    await post(tg, U.text(ALICE, "李四"))
+    phone_question = fake.sent(ALICE)[-1].params
+    assert phone_question["reply_markup"]["keyboard"][0][0]["request_contact"] is True
+
+    await post(tg, U.contact(ALICE, "+8613800000000", owner=ALICE))
+    await post(tg, U.callback(ALICE, "c:可以"))
+    assert "请核对您的建议" in fake.texts(ALICE)[-1]
+    await post(tg, U.callback(ALICE, "c:确认"))
+
+    assert "您的建议已收到，编号 JY-" in fake.texts(ALICE)[-1]
+    item = await Item.get()
+    assert item.channel == "telegram" and item.kind == "suggestion" and item.status == "received"
+    assert item.category == "交通出行" and item.fields_data["phone"] == "13800000000"
+    assert item.fields_data["photos"] == ["AgAC-large"]
+    assert "31.23040" in item.fields_data["place"]
+    citizen = await Citizen.get(id=item.citizen_id)  # type: ignore[attr-defined]
+    assert citizen.external_id == str(ALICE) and citizen.phone == "13800000000"
+    answered = [c for c in fake.calls if c.method == "answerCallbackQuery"]
+    assert len(answered) == 4
+
+
+async def test_complaint_typed_with_someone_elses_contact_and_an_edit(
+    tg: TestClient[Any, Any], fake: FakeBotApi
+) -> None:
+    for answer in ["2", "2", "楼下饭店油烟直排", "本周每天晚上，幸福路12号", "责令整改", "跳过", "王五"]:
+        await post(tg, U.text(ALICE, answer))
+    asked_phone = fake.texts(ALICE)[-1]
+
+    await post(tg, U.contact(ALICE, "13911112222", owner=999))  # a friend's card
+    assert fake.texts(ALICE)[-1] == texts.TG_NOT_OWN_CONTACT
+    await post(tg, U.contact(ALICE, "13911112222", owner=None))  # a card without a user
+    assert fake.texts(ALICE)[-1] == texts.TG_NOT_OWN_CONTACT
+    await post(tg, U.edited(ALICE, "王五五"))
+    assert fake.texts(ALICE)[-1] == texts.TG_EDITED
+
+    await post(tg, U.text(ALICE, "13700001111"))  # typed entry still works at the same step
+    assert asked_phone != fake.texts(ALICE)[-1]
+    await post(tg, U.text(ALICE, "确认"))
+    assert "TS-" in fake.texts(ALICE)[-1] and "15日内" in fake.texts(ALICE)[-1]
+    item = await Item.get()
+    assert item.kind == "complaint" and item.channel == "telegram"
+    assert item.fields_data["name"] == "王五" and item.fields_data["phone"] == "13700001111"
+
+
+async def test_commands_are_entry_points(tg: TestClient[Any, Any], fake: FakeBotApi) -> None:
+    await post(tg, U.text(ALICE, "/help"))
+    assert fake.texts(ALICE)[-1] == texts.HELP
+    await post(tg, U.text(ALICE, "/status"))
+    assert fake.texts(ALICE)[-1] == texts.NO_ITEMS
+    await post(tg, U.text(ALICE, "1"))
+    await post(tg, U.text(ALICE, "/cancel@minyi_bot"))
+    assert fake.texts(ALICE)[-1] == texts.CANCEL_ASK
+    await post(tg, U.callback(ALICE, "c:是"))
+    assert fake.texts(ALICE)[-1].startswith(texts.CANCEL_DONE)
+
+
+async def test_foreign_number_from_own_contact_is_asked_again(
+    tg: TestClient[Any, Any], fake: FakeBotApi
+) -> None:
+    for answer in ["2", "1", "垃圾没人清", "今天，幸福路", "尽快清理", "跳过", "王五"]:
+        await post(tg, U.text(ALICE, answer))
+    await post(tg, U.contact(ALICE, "+14155550100", owner=ALICE))
+    assert fake.texts(ALICE)[-1].startswith(texts.BAD_PHONE)
+
+
+async def test_bad_or_missing_secret_is_403_and_nothing_happens(
+    tg: TestClient[Any, Any], fake: FakeBotApi
+) -> None:
+    update = U.text(ALICE, "/start")
+    for headers in [{}, {"X-Telegram-Bot-Api-Secret-Token": "wrong"}]:
+        resp = await tg.post("/telegram", json=update, headers=headers)
+        assert resp.status == 403
+    assert fake.sent() == [] and await Citizen.all().count() == 0
+
+
+async def test_poison_payloads_are_200_and_kept_aside(tg: TestClient[Any, Any], fake: FakeBotApi) -> None:
+    no_is_bot = U.text(ALICE, "你好")
+    del no_is_bot["message"]["from"]["is_bot"]  # Telegram's own doc samples look like this
+    bodies = [orjson_bytes(no_is_bot), b"not json", b"[1, 2]", b'{"message": {}}']
+    for body in bodies:
+        resp = await tg.post("/telegram", data=body, headers={**HEADERS, "Content-Type": "application/json"})
+        assert resp.status == 200
+    letters = await DeadLetter.all().order_by("id")
+    assert len(letters) == 4 and all(d.channel == "telegram" for d in letters)
+    assert "is_bot" in letters[0].reason and letters[1].payload == "not json"
+    assert fake.sent() == []
+
+
+async def test_unhandled_update_kinds_are_acknowledged(tg: TestClient[Any, Any], fake: FakeBotApi) -> None:
+    group = U.text(ALICE, "/start")
+    group["message"]["chat"] = {"id": -100123, "type": "supergroup", "title": "群"}
+    await post(tg, group)
+    await post(tg, {"update_id": 9, "channel_post": group["message"] | {"chat": group["message"]["chat"]}})
+    assert fake.sent() == []
+
+
+def orjson_bytes(value: Any) -> bytes:
+    import orjson
+
+    return orjson.dumps(value)
+
+
+async def test_the_channel_is_off_without_its_settings(client: TestClient[Any, Any]) -> None:
+    resp = await client.post("/telegram", json=U.text(ALICE, "/start"), headers=HEADERS)
+    assert resp.status == 404
