@@ -11,7 +11,28 @@ from zoneinfo import ZoneInfo
 from rich.console import Console
 from rich.table import Table
 
-from dialogs.texts import KIND_NOUNS, status_label
+from dialogs.texts import KIND_NOUNS
+
+STAFF_LABELS = {
+    "received": "待受理",
+    "accepted": "已受理",
+    "rejected": "不予受理",
+    "consulting": "事前沟通（等群众回复）",
+    "reported": "已报送",
+    "instructed": "已批示",
+    "assigned": "已交办",
+    "adopted": "已采纳",
+    "declined": "不予采纳",
+    "implemented": "已落地",
+    "answered": "已答复",
+    "closed": "已办结",
+}
+
+
+def status_label(status: str) -> str:
+    """A state as staff read it (the chat has its own, citizen-facing wording)."""
+    return STAFF_LABELS.get(status, status)
+
 
 console = Console()
 TZ = ZoneInfo("Asia/Shanghai")

@@ -11,6 +11,8 @@ from typing import Any
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from storage.workflow.clocks import Clocks
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MINYI_", env_file=".env", extra="ignore")
@@ -57,10 +59,29 @@ class Settings(BaseSettings):
     notifier_satisfaction_kinds: str = "satisfaction,implement,answer"  # kinds that ask for satisfaction
     wechat_templates: dict[str, dict[str, Any]] = Field(default_factory=dict)  # kind -> {id, fields}
 
+    # statutory clocks (《信访工作条例》), in days; an office may change them
+    clock_accept_days: int = Field(default=15, ge=1)
+    clock_handle_days: int = Field(default=60, ge=1)
+    clock_max_extension_days: int = Field(default=30, ge=0)
+    clock_review_request_days: int = Field(default=30, ge=1)
+    clock_review_days: int = Field(default=30, ge=1)
+    clock_redo_days: int = Field(default=30, ge=1)
+
     @field_validator("redis_url", mode="before")
     @classmethod
     def _blank_is_none(cls, v: object) -> object:
         return None if v in ("", None) else v
+
+    @property
+    def clocks(self) -> Clocks:
+        return Clocks(
+            accept_days=self.clock_accept_days,
+            handle_days=self.clock_handle_days,
+            max_extension_days=self.clock_max_extension_days,
+            review_request_days=self.clock_review_request_days,
+            review_days=self.clock_review_days,
+            redo_days=self.clock_redo_days,
+        )
 
     @property
     def resume_after_s(self) -> int:

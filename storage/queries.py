@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tortoise.expressions import Q
+
 from storage.errors import NotFound
-from storage.models import Item, ItemEvent, Message
+from storage.models import Department, Item, ItemEvent, Message
+from storage.workflow.transitions import allowed_actions
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,6 +18,13 @@ class ItemFilter:
     kind: str | None = None
     status: str | None = None
     channel: str | None = None
+    department: str | None = None
+    campaign: int | None = None
+    overdue: bool = False  # past its acceptance or handling limit
+    due_within: int | None = None  # days
+    waiting: bool = False  # 事前沟通: waiting for the citizen's answer
+    search: str | None = None  # in ticket, title, category
+    sort: str = "created"  # or "deadline"
     limit: int = 50
     offset: int = 0
 
@@ -43,15 +54,32 @@ def item_row(item: Item) -> dict[str, Any]:
     }
 
 
-async def list_items(f: ItemFilter) -> list[dict[str, Any]]:
+OPEN = ("received", "accepted", "consulting", "reported", "instructed", "assigned", "adopted")
+
+
+async def list_items(f: ItemFilter, now: datetime | None = None) -> list[dict[str, Any]]:
+    now = now or datetime.now(UTC)
     query = Item.all().select_related("citizen")
-    if f.kind:
-        query = query.filter(kind=f.kind)
-    if f.status:
-        query = query.filter(status=f.status)
-    if f.channel:
-        query = query.filter(channel=f.channel)
-    items = await query.order_by("-created_at", "-id").offset(f.offset).limit(f.limit)
+    simple = {
+        "kind": f.kind,
+        "status": f.status,
+        "channel": f.channel,
+        "campaign_id": f.campaign,
+        "departments__name": f.department,
+    }
+    query = query.filter(**{k: v for k, v in simple.items() if v is not None})
+    if f.waiting:
+        query = query.filter(status="consulting")
+    if f.search:
+        query = query.filter(
+            Q(ticket__icontains=f.search) | Q(title__icontains=f.search) | Q(category__icontains=f.search)
+        )
+    if f.overdue or f.due_within is not None:
+        limit = now + timedelta(days=f.due_within or 0)
+        late = Q(status="received", accept_due_at__lte=limit) | Q(status__in=OPEN[1:], due_at__lte=limit)
+        query = query.filter(late)
+    order = ("due_at", "accept_due_at", "id") if f.sort == "deadline" else ("-created_at", "-id")
+    items = await query.distinct().order_by(*order).offset(f.offset).limit(f.limit)
     return [item_row(i) for i in items]
 
 
@@ -60,11 +88,20 @@ async def item_detail(ticket: str) -> dict[str, Any]:
     if item is None:
         raise NotFound(f"没有编号为 {ticket} 的事项。")
     events = await ItemEvent.filter(item_id=item.id).order_by("created_at", "id")
+    departments = [d.name for d in await item.departments.all()]
+    lead = await Department.filter(id=item.lead_department_id).first()  # type: ignore[attr-defined]
     thread = await Message.filter(item_id=item.id).order_by("created_at", "id")
     row = item_row(item)
     row.update(
         fields=item.fields_data,
         version=item.version,
+        departments=departments,
+        lead_department=lead.name if lead else None,
+        extended_days=item.extended_days,
+        redo_count=item.redo_count,
+        review_level=item.review_level,
+        satisfaction=item.satisfaction,
+        allowed_actions=allowed_actions(item.kind, item.status),
         events=[
             {
                 "action": e.action,

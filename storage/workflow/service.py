@@ -21,6 +21,7 @@ from storage.workflow import transitions
 from storage.workflow.clocks import DEFAULT, Clocks
 
 INLINE_CHANNELS = frozenset({"web", "console", "wechat", "telegram"})
+Extra = Callable[[BaseDBAsyncClient, Item], Awaitable[None]]  # more writes inside an action's transaction
 
 
 def utcnow() -> datetime:
@@ -49,14 +50,18 @@ async def submit(
     now: datetime | None = None,
     clocks: Clocks = DEFAULT,
     tz: str = "Asia/Shanghai",
+    channel: str | None = None,
 ) -> Receipt:
-    """Store a confirmed form as an item; a second submit with the same key returns the first."""
+    """Store a confirmed form as an item; a second submit with the same key returns the first.
+
+    ``channel`` is where the item came in when it differs from the citizen's chat channel (a
+    letter, call or visit entered by staff for a citizen who also uses the chat)."""
     if existing := await Item.filter(submission_key=key).first():
         return Receipt(existing.ticket, existing.kind, existing.created_at, duplicate=True)
     now = now or utcnow()
     try:
         async with in_transaction() as conn:
-            item = await _create(conn, user, kind, values, key, now, clocks, tz)
+            item = await _create(conn, user, kind, values, key, now, clocks, tz, channel or user.channel)
     except IntegrityError:
         existing = await Item.filter(submission_key=key).first()
         if existing is None:
@@ -74,6 +79,7 @@ async def _create(
     now: datetime,
     clocks: Clocks,
     tz: str,
+    channel: str,
 ) -> Item:
     citizen = await citizen_for(user, conn)
     name, phone = str(values.get("name", "")), str(values.get("phone", ""))
@@ -90,7 +96,7 @@ async def _create(
         category=str(values.get("category", "")),
         title=title_of(kind, values),
         fields_data={k: v for k, v in values.items() if k != "campaign_id"},
-        channel=user.channel,
+        channel=channel,
         submission_key=key,
         citizen=citizen,
         campaign_id=values.get("campaign_id"),
@@ -100,7 +106,7 @@ async def _create(
     await ItemEvent.create(
         using_db=conn, item=item, action="submit", actor="citizen", from_status=None, to_status=item.status
     )
-    inline = user.channel in INLINE_CHANNELS
+    inline = channel in INLINE_CHANNELS  # the chat reply itself carried the ticket number
     await Outbox.create(
         using_db=conn,
         item=item,
@@ -128,7 +134,7 @@ async def apply(
     priority: int = 5,
     changes: dict[str, Any] | None = None,
     now: datetime | None = None,
-    extra: Callable[[BaseDBAsyncClient, Item], Awaitable[None]] | None = None,
+    extra: Extra | None = None,
 ) -> Item:
     """Carry out one workflow action: state, version, audit event and notice, atomically.
 

@@ -1,0 +1,159 @@
+"""Queries for supervision and reporting: the 督办 list, statistics, the digest, the export."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+from statistics import mean
+from typing import Any
+
+from storage.models import Item, ItemEvent
+from storage.queries import iso
+
+HANDLING = ("accepted", "consulting", "reported", "instructed", "assigned", "adopted")
+FINISH = ("answer", "implement", "decline", "reject")  # the item got its outcome
+
+
+async def overdue(now: datetime, within_days: int = 3) -> list[dict[str, Any]]:
+    """Items past or within ``within_days`` of their acceptance notice or handling limit."""
+    rows: list[dict[str, Any]] = []
+    waiting = await Item.filter(status="received", accept_due_at__isnull=False).prefetch_related(
+        "departments"
+    )
+    handling = await Item.filter(status__in=HANDLING, due_at__isnull=False).prefetch_related(
+        "departments", "lead_department"
+    )
+    for clock, items in (("受理告知", waiting), ("办理", handling)):
+        for item in items:
+            due = item.accept_due_at if clock == "受理告知" else item.due_at
+            assert due is not None
+            left = (due - now).total_seconds() / 86400
+            if left <= within_days:
+                depts = [d.name for d in item.departments] or ["（未交办）"]
+                rows.append(
+                    {
+                        "ticket": item.ticket,
+                        "kind": item.kind,
+                        "status": item.status,
+                        "clock": clock,
+                        "title": item.title,
+                        "departments": depts,
+                        "due_at": iso(due),
+                        "days_left": round(left, 1),
+                        "overdue": left < 0,
+                    }
+                )
+    return sorted(rows, key=lambda r: (r["departments"][0], r["days_left"]))
+
+
+async def _items(since: datetime | None, until: datetime | None) -> list[Item]:
+    query = Item.all().prefetch_related("departments")
+    if since:
+        query = query.filter(created_at__gte=since)
+    if until:
+        query = query.filter(created_at__lt=until)
+    return list(await query)
+
+
+async def stats(since: datetime | None, until: datetime | None, by: str | None = None) -> dict[str, Any]:
+    """Counts by state, adoption rate, on-time rate, satisfaction, sent back, response time."""
+    items = await _items(since, until)
+    events = await ItemEvent.filter(item_id__in=[i.id for i in items], action__in=[*FINISH, "adopt"])
+    finished: dict[int, datetime] = {}
+    adopted: set[int] = set()
+    for e in sorted(events, key=lambda e: e.created_at):
+        if e.action == "adopt":
+            adopted.add(e.item_id)  # type: ignore[attr-defined]
+        finished.setdefault(e.item_id, e.created_at)  # type: ignore[attr-defined]
+    groups: dict[str, list[Item]] = defaultdict(list)
+    for item in items:
+        for key in _keys(item, by):
+            groups[key].append(item)
+    return {
+        "total": _figures(items, finished, adopted),
+        "groups": {k: _figures(v, finished, adopted) for k, v in sorted(groups.items())} if by else {},
+    }
+
+
+def _keys(item: Item, by: str | None) -> list[str]:
+    if by == "department":
+        return [d.name for d in item.departments] or ["（未交办）"]
+    if by == "category":
+        return [item.category or "（未分类）"]
+    if by == "channel":
+        return [item.channel]
+    return []
+
+
+def _figures(items: list[Item], finished: dict[int, datetime], adopted: set[int]) -> dict[str, Any]:
+    by_state: dict[str, int] = defaultdict(int)
+    for item in items:
+        by_state[item.status] += 1
+    decided = [i for i in items if i.kind == "suggestion" and (i.id in adopted or i.status == "declined")]
+    timed = [i for i in items if i.id in finished and i.due_at is not None]
+    on_time = [i for i in timed if finished[i.id] <= i.due_at]  # type: ignore[operator]
+    rated = [i.satisfaction for i in items if i.satisfaction is not None]
+    response = [(i.accepted_at - i.created_at).total_seconds() / 3600 for i in items if i.accepted_at]
+    return {
+        "count": len(items),
+        "by_state": dict(sorted(by_state.items())),
+        "adoption_rate": _ratio(sum(1 for i in decided if i.id in adopted), len(decided)),
+        "on_time_rate": _ratio(len(on_time), len(timed)),
+        "satisfied_rate": _ratio(sum(1 for s in rated if s in (1, 2)), len(rated)),
+        "average_satisfaction": round(mean(rated), 2) if rated else None,  # 1 满意 … 3 不满意
+        "sent_back": sum(1 for i in items if i.redo_count),
+        "mean_hours_to_accept": round(mean(response), 1) if response else None,
+    }
+
+
+def _ratio(part: int, whole: int) -> float | None:
+    return round(part / whole, 3) if whole else None
+
+
+async def digest(since: datetime, until: datetime) -> dict[str, list[dict[str, Any]]]:
+    """Reported suggestions (报送 in the period), grouped by category, with the author's consent."""
+    reported = await ItemEvent.filter(action="report", created_at__gte=since, created_at__lt=until)
+    ids = sorted({e.item_id for e in reported})  # type: ignore[attr-defined]
+    grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
+    for item in await Item.filter(id__in=ids).order_by("category", "created_at"):
+        f = item.fields_data
+        grouped[item.category or "其他"].append(
+            {
+                "ticket": item.ticket,
+                "title": item.title,
+                "problem": f.get("problem", ""),
+                "cause": f.get("cause", ""),
+                "measure": f.get("measure", ""),
+                "place": f.get("place", ""),
+                "anonymous": f.get("name") == "匿名",
+                "contact_ok": f.get("contact_ok") == "可以",
+            }
+        )
+    return dict(grouped)
+
+
+async def export_rows(since: datetime | None) -> list[dict[str, Any]]:
+    query = Item.all().select_related("citizen", "lead_department").prefetch_related("departments")
+    if since:
+        query = query.filter(created_at__gte=since)
+    return [
+        {
+            "ticket": i.ticket,
+            "kind": i.kind,
+            "status": i.status,
+            "category": i.category,
+            "title": i.title,
+            "channel": i.channel,
+            "created_at": iso(i.created_at),
+            "accepted_at": iso(i.accepted_at),
+            "due_at": iso(i.due_at),
+            "answered_at": iso(i.answered_at),
+            "closed_at": iso(i.closed_at),
+            "departments": "、".join(d.name for d in i.departments),
+            "satisfaction": i.satisfaction,
+            "redo_count": i.redo_count,
+            "citizen_name": i.citizen.name,
+            "citizen_phone": i.citizen.phone,
+        }
+        for i in await query.order_by("created_at", "id")
+    ]
