@@ -152,8 +152,8 @@ async def export_rows(since: datetime | None) -> list[dict[str, Any]]:
             "departments": "、".join(d.name for d in i.departments),
             "satisfaction": i.satisfaction,
             "redo_count": i.redo_count,
-            "citizen_name": i.citizen.name,
-            "citizen_phone": i.citizen.phone,
+            "citizen_name": i.fields_data.get("name") or i.citizen.name,  # as given on this item
+            "citizen_phone": i.fields_data.get("phone") or i.citizen.phone,
         }
         for i in await query.order_by("created_at", "id")
     ]
