@@ -19,6 +19,7 @@ sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 from bot.pipeline import Pipeline
 from dialogs import Context, Conversation, Inbound, UserRef, step
 from dialogs.state import Draft
+from dialogs.types import Followups
 from storage.backends import Backends, redis_client
 from storage.dedupe import MemoryDeduper, RedisDeduper
 from storage.locks import MemoryUserLocks, RedisUserLocks
@@ -37,12 +38,15 @@ ANSWERS = ["建议由交通部门牵头，年内在站台加装遮雨棚并设�
 
 
 class NoPort:
-    """These steps never submit or look anything up."""
+    """These steps never submit or look anything up; nothing waits on these citizens."""
 
     async def submit(self, *a: object) -> None:
         raise AssertionError("no submit in this benchmark")
 
-    my_items = find_item = submit
+    my_items = find_item = reply = rate = comment = request_review = submit
+
+    async def followups(self, user: UserRef) -> Followups:
+        return Followups()
 
 
 def mid_form(i: int) -> Conversation:

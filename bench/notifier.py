@@ -5,7 +5,8 @@
 (b) the same with a sender limited to 30 messages/s: the rate achieved over 60 s, and the most
     messages the platform received in any 1-second window.
 
-Database: ``BENCH_PG_URL`` (default the minyi_h6 database; its schema is recreated)."""
+Database: ``BENCH_PG_URL`` (default: a ``minyi_bench`` database on 127.0.0.1, created when missing;
+its schema is recreated, so never point it at data you keep)."""
 
 from __future__ import annotations
 
@@ -34,7 +35,7 @@ from storage.models import Outbox  # noqa: E402
 from tests.notifier.platform import HttpSender, line_stats  # noqa: E402
 from tests.notifier.seed import seed  # noqa: E402
 
-PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/minyi_h6")
+PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/minyi_bench")
 TG = Policy(push_channels=frozenset({"telegram"}))
 
 
@@ -75,6 +76,13 @@ class LimitedSender:
 
 
 async def fresh_schema() -> None:
+    name = PG_URL.rsplit("/", 1)[1]
+    admin = await asyncpg.connect(PG_URL.rsplit("/", 1)[0] + "/postgres")
+    try:
+        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
     conn = await asyncpg.connect(PG_URL)
     try:
         await conn.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")

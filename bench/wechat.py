@@ -7,7 +7,7 @@ Each server runs in its own process; the generator pre-builds every request (uni
 so dedupe never short-circuits) and speaks raw HTTP/1.1 keep-alive, to stay cheap.
 Prints msgs/s (closed loop), p50/p99 at a fixed rate (open loop, default 1,000 msg/s) and b/a.
 
-Environment: BENCH_REDIS_URL (default TEST_REDIS_URL or redis://127.0.0.1:6379/0; only this
+Environment: BENCH_REDIS_URL (default redis://127.0.0.1:6379/14; only this
 run's keys are touched and deleted), BENCH_SECONDS (open-loop seconds per server, default 6),
 BENCH_REQUESTS (closed-loop requests built per server, default 12000), BENCH_CLOSED_SECONDS
 (closed-loop time budget, default 4), BENCH_RATE (default 1000), BENCH_PROFILE (a file: write a
@@ -280,7 +280,7 @@ async def cleanup_redis(url: str, run: str) -> None:
 
 async def main() -> None:
     redis_url = (
-        os.environ.get("BENCH_REDIS_URL") or os.environ.get("TEST_REDIS_URL") or "redis://127.0.0.1:6379/0"
+        os.environ.get("BENCH_REDIS_URL") or "redis://127.0.0.1:6379/14"
     )
     seconds = float(os.environ.get("BENCH_SECONDS", "6"))
     n_closed = int(os.environ.get("BENCH_REQUESTS", "12000"))
