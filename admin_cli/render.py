@@ -100,6 +100,14 @@ def item_tables(row: dict[str, Any]) -> list[Table]:
         ("提交时间", local(row["created_at"])),
         ("受理期限", local(row.get("accept_due_at"))),
         ("办理期限", local(row.get("due_at"))),
+        ("承办单位", "、".join(row.get("departments") or []) or "—"),
+        ("牵头单位", row.get("lead_department") or "—"),
+        (
+            "延期/退回/复查",
+            f"{row.get('extended_days', 0)} 天 / {row.get('redo_count', 0)} 次"
+            f" / {row.get('review_level', 0)} 级",
+        ),
+        ("可执行操作", " ".join(row.get("allowed_actions") or []) or "—"),
     ):
         head.add_row(label, value)
     for key, value in row["fields"].items():

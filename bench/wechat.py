@@ -279,9 +279,7 @@ async def cleanup_redis(url: str, run: str) -> None:
 
 
 async def main() -> None:
-    redis_url = (
-        os.environ.get("BENCH_REDIS_URL") or "redis://127.0.0.1:6379/14"
-    )
+    redis_url = os.environ.get("BENCH_REDIS_URL") or "redis://127.0.0.1:6379/14"
     seconds = float(os.environ.get("BENCH_SECONDS", "6"))
     n_closed = int(os.environ.get("BENCH_REQUESTS", "12000"))
     closed_s = float(os.environ.get("BENCH_CLOSED_SECONDS", "4"))

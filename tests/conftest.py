@@ -94,6 +94,14 @@ async def any_db(request: pytest.FixtureRequest) -> AsyncIterator[str]:
 
 
 @pytest.fixture
+async def pg_db() -> AsyncIterator[str]:
+    """PostgreSQL only: for races that need several real connections."""
+    await open_test_db("postgres")
+    yield "postgres"
+    await Tortoise.close_connections()
+
+
+@pytest.fixture
 async def redis() -> AsyncIterator[Redis]:
     require(REDIS_URL, "Redis")
     client = Redis.from_url(REDIS_URL)

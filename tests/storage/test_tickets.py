@@ -70,9 +70,7 @@ async def test_failed_notice_rolls_back_the_item(any_db: str, monkeypatch: pytes
 
 
 @time_machine.travel(datetime(2026, 11, 22, 2, 0, 0, tzinfo=UTC), tick=False)
-async def test_racing_submissions_in_one_second_get_distinct_numbers(any_db: str) -> None:
-    if any_db == "sqlite":
-        pytest.skip("the race that matters is across connections: PostgreSQL")
+async def test_racing_submissions_in_one_second_get_distinct_numbers(pg_db: str) -> None:
     users = [UserRef("web", f"u{i}") for i in range(40)]
     receipts = await asyncio.gather(
         *(service.submit(u, "complaint", {"what": f"事{i}"}, f"key-{i}") for i, u in enumerate(users))
