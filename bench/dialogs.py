@@ -14,7 +14,9 @@ import sys
 import time
 from datetime import UTC, datetime
 
-sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]  # no shadowing by bench/*.py
+sys.path.insert(0, os.path.dirname(_HERE))
 
 from bot.pipeline import Pipeline
 from dialogs import Context, Conversation, Inbound, UserRef, step

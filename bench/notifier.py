@@ -19,21 +19,23 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+# bench/telegram.py and bench/dialogs.py must not shadow the packages of those names
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
 sys.path.insert(0, str(ROOT))
 
-import aiohttp  # noqa: E402
-import asyncpg  # noqa: E402
-from limits import RateLimitItemPerSecond  # noqa: E402
-from limits.aio.storage import MemoryStorage  # noqa: E402
-from limits.aio.strategies import MovingWindowRateLimiter  # noqa: E402
+import aiohttp
+import asyncpg
+from limits import RateLimitItemPerSecond
+from limits.aio.storage import MemoryStorage
+from limits.aio.strategies import MovingWindowRateLimiter
 
-from notifier.policy import Policy  # noqa: E402
-from notifier.relay import Relay  # noqa: E402
-from notifier.sender import Delivery, Notice  # noqa: E402
-from storage.db import close_db, migrate, open_db  # noqa: E402
-from storage.models import Outbox  # noqa: E402
-from tests.notifier.platform import HttpSender, line_stats  # noqa: E402
-from tests.notifier.seed import seed  # noqa: E402
+from notifier.policy import Policy
+from notifier.relay import Relay
+from notifier.sender import Delivery, Notice
+from storage.db import close_db, migrate, open_db
+from storage.models import Outbox
+from tests.notifier.platform import HttpSender, line_stats
+from tests.notifier.seed import seed
 
 PG_URL = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/minyi_bench")
 TG = Policy(push_channels=frozenset({"telegram"}))

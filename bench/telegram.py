@@ -36,9 +36,9 @@ sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(_here)]
 sys.path.insert(0, str(Path(_here).parent))
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
-from redis.asyncio import Redis  # noqa: E402
-from telegram import Update  # noqa: E402
-from telegram.ext import (  # noqa: E402
+from redis.asyncio import Redis
+from telegram import Update
+from telegram.ext import (
     Application,
     CommandHandler,
     ContextTypes,
@@ -46,15 +46,15 @@ from telegram.ext import (  # noqa: E402
     MessageHandler,
     filters,
 )
-from telegram.request import BaseRequest, RequestData  # noqa: E402
-from tortoise import Tortoise  # noqa: E402
+from telegram.request import BaseRequest, RequestData
+from tortoise import Tortoise
 
-from bot.app import build_pipeline  # noqa: E402
-from bot.channels.telegram.adapter import TelegramChannel, mark_unreachable  # noqa: E402
-from bot.channels.telegram.sender import SendLimiter, TelegramSender, limiter_storage  # noqa: E402
-from storage.backends import build_backends  # noqa: E402
-from storage.config import Settings  # noqa: E402
-from storage.db import tortoise_config  # noqa: E402
+from bot.app import build_pipeline
+from bot.channels.telegram.adapter import TelegramChannel, mark_unreachable
+from bot.channels.telegram.sender import SendLimiter, TelegramSender, limiter_storage
+from storage.backends import build_backends
+from storage.config import Settings
+from storage.db import tortoise_config
 
 TOKEN = "123456:BENCH"
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")

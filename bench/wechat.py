@@ -320,7 +320,10 @@ async def main() -> None:
 
 if __name__ == "__main__":
     if len(sys.argv) == 4 and sys.argv[1] == "--serve":
-        sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        here = os.path.dirname(os.path.abspath(__file__))
+        # bench/telegram.py and bench/dialogs.py must not shadow the packages of those names
+        sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != here]
+        sys.path.insert(0, os.path.dirname(here))
         {"echo": serve_echo, "minyi": serve_minyi}[sys.argv[2]](int(sys.argv[3]))
     else:
         asyncio.run(main())

@@ -227,8 +227,9 @@ async def take_held(channel: str, external_id: str, now: datetime, via: str = "r
     them in order: held ones, and pending ones too unless one of theirs is being sent right now
     (so they need no relay, and cannot overtake a message in flight)."""
     mine = Outbox.filter(citizen__channel=channel, citizen__external_id=external_id)
-    statuses = [HELD] if await mine.filter(status=SENDING).exists() else [HELD, PENDING]
-    rows = await mine.filter(status__in=statuses).order_by("id")
+    waiting = await mine.filter(status__in=[HELD, PENDING, SENDING]).order_by("id")  # one read
+    statuses = [HELD] if any(r.status == SENDING for r in waiting) else [HELD, PENDING]
+    rows = [r for r in waiting if r.status in statuses]
     if not rows:
         return []
     token = new_token()
