@@ -30,7 +30,7 @@ async def healthz(request: web.Request) -> web.Response:
 def build_pipeline(settings: Settings, backends: Backends) -> Pipeline:
     return Pipeline(
         backends,
-        StoragePort(settings.timezone),
+        StoragePort(settings.timezone, settings.clocks),
         resume_after_s=settings.resume_after_s,
         held=held.ride_along,
     )

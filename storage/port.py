@@ -30,7 +30,7 @@ class StoragePort:
         self._campaigns: tuple[float, tuple[Campaign, ...]] = (float("-inf"), ())
 
     async def submit(self, user: UserRef, kind: str, values: dict[str, Any], key: str) -> Receipt:
-        return await service.submit(user, kind, values, key, tz=self.tz)
+        return await service.submit(user, kind, values, key, tz=self.tz, clocks=self.clocks)
 
     async def my_items(self, user: UserRef, limit: int = 10) -> list[ItemBrief]:
         items = (

@@ -89,3 +89,14 @@ async def test_forget_drops_the_conversation() -> None:
     await pipeline.feed(msg("1", 1))
     await pipeline.forget(USER.key)
     assert await pipeline.backends.state.get(USER.key) is None
+
+
+async def test_configured_clocks_apply_to_chat_submissions(db: str) -> None:
+    from tests.answers import COMPLAINT_FROM_MENU
+
+    settings = Settings(clock_accept_days=7, _env_file=None)
+    pipeline = build_pipeline(settings, memory_backends())
+    for n, text in enumerate([*COMPLAINT_FROM_MENU, "确认"]):
+        await pipeline.feed(msg(text, n))
+    item = await Item.get()
+    assert item.accept_due_at == item.created_at + timedelta(days=7)
