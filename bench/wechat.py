@@ -7,7 +7,8 @@ Each server runs in its own process; the generator pre-builds every request (uni
 so dedupe never short-circuits) and speaks raw HTTP/1.1 keep-alive, to stay cheap.
 Prints msgs/s (closed loop), p50/p99 at a fixed rate (open loop, default 1,000 msg/s) and b/a.
 
-Environment: BENCH_REDIS_URL (default redis://127.0.0.1:6379/14; only this
+Environment: BENCH_DATABASE_URL (default a fresh SQLite file),
+BENCH_REDIS_URL (default redis://127.0.0.1:6379/14; only this
 run's keys are touched and deleted), BENCH_SECONDS (open-loop seconds per server, default 6),
 BENCH_REQUESTS (closed-loop requests built per server, default 12000), BENCH_CLOSED_SECONDS
 (closed-loop time budget, default 4), BENCH_RATE (default 1000), BENCH_PROFILE (a file: write a
@@ -287,8 +288,13 @@ async def main() -> None:
     run = uuid.uuid4().hex[:6]
     tmp = tempfile.mkdtemp(prefix="minyi-bench-")
     env = dict(os.environ)
+    database = os.environ.get("BENCH_DATABASE_URL") or f"sqlite://{tmp}/bench.db"
+    if not database.startswith("sqlite"):  # PostgreSQL: minyi serve does not migrate it by itself
+        from storage.db import migrate
+
+        await migrate(database)
     env.update(
-        MINYI_DATABASE_URL=f"sqlite://{tmp}/bench.db",
+        MINYI_DATABASE_URL=database,
         MINYI_REDIS_URL=redis_url,
         MINYI_WECHAT_TOKEN=TOKEN,
         MINYI_WECHAT_AES_KEY=AES_KEY,

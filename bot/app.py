@@ -32,7 +32,7 @@ def build_pipeline(settings: Settings, backends: Backends) -> Pipeline:
         backends,
         StoragePort(settings.timezone, settings.clocks),
         resume_after_s=settings.resume_after_s,
-        held=held.ride_along,
+        held=held.RideAlong(),
     )
 
 

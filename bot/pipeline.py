@@ -11,11 +11,13 @@ from datetime import UTC, datetime
 import orjson
 
 from dialogs import Context, Conversation, Inbound, Port, Reply, UserRef, handle, texts
+from dialogs.engine import needs_followups
+from dialogs.types import Followups
 from notifier import metrics
 from storage.backends import Backends
 
 log = logging.getLogger(__name__)
-HeldNotices = Callable[[UserRef, datetime], Awaitable[str | None]]  # notifier.held.ride_along
+HeldNotices = Callable[[UserRef, datetime], Awaitable[str | None]]  # notifier.held.RideAlong
 Deliver = Callable[[list[Reply]], Awaitable[list[Reply]]]  # sends replies itself; returns the unsent
 
 
@@ -57,7 +59,7 @@ class Pipeline:
         async with self.backends.turns.turn(inbound.user.key) as turn:
             conv = Conversation.from_bytes(turn.state)
             try:
-                followups = await self.port.followups(inbound.user)
+                followups = await self.port.followups(inbound.user) if needs_followups(conv) else Followups()
                 context = Context(now=inbound.time, followups=followups, resume_after_s=self.resume_after_s)
                 new_conv, replies = await handle(conv, inbound, context, self.port)
             except Exception:

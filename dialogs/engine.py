@@ -39,6 +39,12 @@ class Step:
     outputs: list[Any] = field(default_factory=list)
 
 
+def needs_followups(conversation: Conversation) -> bool:
+    """Whether a step from this state may read ``context.followups`` (waiting items, ratings,
+    campaigns). Inside an open form it never does, so callers may skip loading them."""
+    return conversation.mode not in ("form", "confirm_cancel")
+
+
 def step(conversation: Conversation, inbound: Inbound, context: Context) -> Step:
     """Run one step of the conversation for one inbound message."""
     conv = conversation.copy()

@@ -3,18 +3,32 @@ when the web page polls. Each notice is marked sent as it is handed over, so it 
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from dialogs.types import UserRef
 from notifier.merge import together
 from storage import outbox
 
 
-async def ride_along(user: UserRef, now: datetime) -> str | None:
-    """The citizen wrote: their chat window reopens, and what waited for them comes along."""
-    await outbox.touch_inbound(user.channel, user.user_id, now)
-    rows = await outbox.take_held(user.channel, user.user_id, now, via="reply")
-    return together([r.text for r in rows], headed=True) if rows else None
+class RideAlong:
+    """The pipeline's hook: the citizen wrote, so their chat window reopens and what waited for
+    them comes along. The window touch is written at most every ``touch_every`` per citizen per
+    process (an optimisation: a skipped touch can only make a window close early, never late)."""
+
+    def __init__(self, touch_every: timedelta = timedelta(seconds=30), max_memo: int = 100_000) -> None:
+        self.touch_every = touch_every
+        self.max_memo = max_memo
+        self._touched: dict[str, datetime] = {}
+
+    async def __call__(self, user: UserRef, now: datetime) -> str | None:
+        last = self._touched.get(user.key)
+        if last is None or not last <= now < last + self.touch_every:
+            await outbox.touch_inbound(user.channel, user.user_id, now)
+            if len(self._touched) >= self.max_memo:
+                self._touched.clear()
+            self._touched[user.key] = now
+        rows = await outbox.take_held(user.channel, user.user_id, now, via="reply")
+        return together([r.text for r in rows], headed=True) if rows else None
 
 
 async def poll(user: UserRef, now: datetime) -> list[str]:
