@@ -10,8 +10,14 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from dialogs import Context, Conversation, Inbound, Reply, UserRef, step, texts
-from dialogs.effects import ListMine, ShowTicket, Submit
+from dialogs.effects import Comment, ListMine, Rate, ReplyToItem, RequestReview, ShowTicket, Submit
 from dialogs.state import Draft
+from dialogs.types import Campaign, Followups, ItemRef
+
+ITEMS = (
+    ItemRef("JY-20261122-0001", "suggestion", "遮雨棚"),
+    ItemRef("TS-20261122-0002", "complaint", "油烟"),
+)
 
 WORDS = [
     "1",
@@ -51,16 +57,21 @@ class EngineMachine(RuleBasedStateMachine):
         self.n = 0
         self.submitted: list[str] = []
         self.replies: list[Reply] = []
+        self.followups = Followups()
+        self.offered: set[str] = set()
 
     def _send(self, text: str | None, **kw: object) -> None:
         self.n += 1
         self.now += timedelta(seconds=5)
         inbound = Inbound(UserRef("t", "u"), f"m{self.n}", self.now, text=text, **kw)  # type: ignore[arg-type]
         before = self.conv
-        result = step(before, inbound, Context(now=self.now))
+        result = step(before, inbound, Context(now=self.now, followups=self.followups))
         self.replies = [o for o in result.outputs if isinstance(o, Reply)]
         effects = [o for o in result.outputs if not isinstance(o, Reply)]
-        assert all(isinstance(e, Submit | ListMine | ShowTicket) for e in effects)
+        allowed = Submit | ListMine | ShowTicket | ReplyToItem | Rate | Comment | RequestReview
+        assert all(isinstance(e, allowed) for e in effects)
+        # only an item that was offered to this citizen (it may have stopped waiting since)
+        assert all(e.ticket in self.offered for e in effects if isinstance(e, ReplyToItem))
         for e in effects:
             if isinstance(e, Submit):
                 assert before.draft is not None and e.key == before.draft.key
@@ -121,7 +132,24 @@ class EngineMachine(RuleBasedStateMachine):
         assert Conversation.from_bytes(self.conv.to_bytes()) == self.conv
 
 
-TestEngineMachine = EngineMachine.TestCase
-TestEngineMachine.settings = settings(
+class EngineWithStaffMachine(EngineMachine):
+    """The same, while staff ask questions, ask for ratings and open campaigns in between."""
+
+    @rule(waiting=st.integers(0, 2), rating=st.booleans(), campaigns=st.booleans())
+    def staff_act(self, waiting: int, rating: bool, campaigns: bool) -> None:
+        """Between messages staff may ask something, ask for a rating, open a campaign."""
+        self.offered |= {i.ticket for i in ITEMS[:waiting]}
+        self.followups = Followups(
+            waiting=ITEMS[:waiting],
+            rating_due=ITEMS[1:] if rating else (),
+            campaigns=(Campaign(1, "加装电梯"),) if campaigns else (),
+        )
+
+
+SETTINGS = settings(
     max_examples=150, stateful_step_count=40, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
+TestEngineMachine = EngineMachine.TestCase
+TestEngineMachine.settings = SETTINGS
+TestEngineWithStaffMachine = EngineWithStaffMachine.TestCase
+TestEngineWithStaffMachine.settings = SETTINGS
