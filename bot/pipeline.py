@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 import orjson
 
@@ -38,13 +38,11 @@ class Pipeline:
         port: Port,
         *,
         resume_after_s: int = 1800,
-        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         held: HeldNotices | None = None,
     ) -> None:
         self.backends = backends
         self.port = port
         self.resume_after_s = resume_after_s
-        self.clock = clock
         self.errors = 0
         self.held = held
 

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from dialogs.types import UserRef
 from notifier.merge import together
-from storage import outbox
+from storage import citizens, outbox
 
 
 class RideAlong:
@@ -23,7 +23,7 @@ class RideAlong:
     async def __call__(self, user: UserRef, now: datetime) -> str | None:
         last = self._touched.get(user.key)
         if last is None or not last <= now < last + self.touch_every:
-            await outbox.touch_inbound(user.channel, user.user_id, now)
+            await citizens.touch_inbound(user.channel, user.user_id, now)
             if len(self._touched) >= self.max_memo:
                 self._touched.clear()
             self._touched[user.key] = now

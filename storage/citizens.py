@@ -28,12 +28,15 @@ async def is_reachable(channel: str, external_id: str) -> bool:
     return citizen is None or citizen.reachable
 
 
-async def touch_inbound(channel: str, external_id: str, at: datetime) -> None:
-    """Record the citizen's last message (created on first contact)."""
-    updated = await Citizen.filter(channel=channel, external_id=external_id).update(last_inbound_at=at)
-    if not updated:
+async def touch_inbound(channel: str, external_id: str, at: datetime, *, create: bool = False) -> None:
+    """The citizen wrote: a new platform window opens with its full quota, and they are reachable.
+
+    ``create`` makes the citizen row on first contact (the WeChat window needs one to count on)."""
+    fresh = {"last_inbound_at": at, "window_sent": 0, "reachable": True}
+    updated = await Citizen.filter(channel=channel, external_id=external_id).update(**fresh)
+    if not updated and create:
         citizen, _ = await Citizen.get_or_create(channel=channel, external_id=external_id)
-        await Citizen.filter(id=citizen.id).update(last_inbound_at=at)
+        await Citizen.filter(id=citizen.id).update(**fresh)
 
 
 async def inbound_window(channel: str, external_id: str, via: str) -> tuple[datetime, int] | None:

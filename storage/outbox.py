@@ -215,13 +215,6 @@ async def waiting_kinds(citizen_id: int, kinds: Iterable[str], exclude: Iterable
     return await query.exclude(id__in=list(exclude)).exists()
 
 
-async def touch_inbound(channel: str, external_id: str, now: datetime) -> None:
-    """The citizen wrote: a new platform window opens with its full quota, and they are reachable."""
-    await Citizen.filter(channel=channel, external_id=external_id).update(
-        last_inbound_at=now, window_sent=0, reachable=True
-    )
-
-
 async def take_held(channel: str, external_id: str, now: datetime, via: str = "reply") -> list[Outbox]:
     """Mark the notices waiting for the citizen sent (they ride along with a reply) and return
     them in order: held ones, and pending ones too unless one of theirs is being sent right now

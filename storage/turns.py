@@ -8,7 +8,6 @@ overwrite a newer state). Two round trips per step instead of four.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import secrets
 from collections.abc import AsyncIterator
@@ -19,7 +18,7 @@ from redis.asyncio import Redis
 
 from storage import keys
 from storage.locks import MemoryUserLocks, UserLocks
-from storage.locks.redis import LockTimeout
+from storage.locks.redis import retry_until
 from storage.state import StateStore
 
 log = logging.getLogger(__name__)
@@ -98,13 +97,10 @@ class RedisTurns(Turns):
                     log.error("lock for %s expired during a step: its new state was not saved", key)
 
     async def _acquire(self, names: list[str], token: str) -> bytes | None:
-        loop = asyncio.get_running_loop()
-        deadline, pause = loop.time() + self.wait_s, 0.002
-        while True:
-            got = await self._take(keys=names, args=[token, self.lock_ms])
-            if got[0] == 1:
-                return got[1] if len(got) > 1 else None
-            if loop.time() >= deadline:
-                raise LockTimeout(f"{names[0]} busy for {self.wait_s}s")
-            await asyncio.sleep(pause)
-            pause = min(pause * 2, 0.05)
+        (state,) = await retry_until(lambda: self._try(names, token), self.wait_s, names[0])
+        return state
+
+    async def _try(self, names: list[str], token: str) -> tuple[bytes | None] | None:
+        """``(state,)`` when the lock was taken (truthy even without a state), None when busy."""
+        got = await self._take(keys=names, args=[token, self.lock_ms])
+        return (got[1] if len(got) > 1 else None,) if got[0] == 1 else None

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import TypeVar
 
 from redis.asyncio import Redis
 
@@ -19,6 +20,7 @@ from storage import keys
 from storage.locks.base import UserLocks
 from storage.locks.memory import MemoryUserLocks
 
+T = TypeVar("T")
 _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) end return 0"
 
 
@@ -45,10 +47,19 @@ class RedisUserLocks(UserLocks):
                 await self._release(keys=[name], args=[token])
 
     async def _acquire(self, name: str, token: str) -> None:
-        loop = asyncio.get_running_loop()
-        deadline, pause = loop.time() + self.wait_s, 0.002
-        while not await self.redis.set(name, token, nx=True, px=self.timeout_ms):
-            if loop.time() >= deadline:
-                raise LockTimeout(f"lock {name} busy for {self.wait_s}s")
-            await asyncio.sleep(pause)
-            pause = min(pause * 2, 0.05)
+        await retry_until(lambda: self.redis.set(name, token, nx=True, px=self.timeout_ms), self.wait_s, name)
+
+
+async def retry_until(attempt: Callable[[], Awaitable[T | None]], wait_s: float, name: str) -> T:
+    """Call ``attempt`` until it returns something truthy, backing off from 2 to 50 ms; after
+    ``wait_s`` raise ``LockTimeout``. Redis locks are polled: this is the poll."""
+    loop = asyncio.get_running_loop()
+    deadline, pause = loop.time() + wait_s, 0.002
+    while True:
+        got = await attempt()
+        if got:
+            return got
+        if loop.time() >= deadline:
+            raise LockTimeout(f"lock {name} busy for {wait_s}s")
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 0.05)

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
-from storage import outbox
+from storage import citizens, outbox
 from storage.models import Citizen, Outbox
 from tests.notifier.fakes import T0, citizen, item, notices
 
@@ -87,7 +87,7 @@ async def test_take_held_returns_them_in_order_once_and_touch_opens_the_window()
     owner = await citizen("wechat", "o")
     await Citizen.filter(id=owner.id).update(window_sent=5, reachable=False)
     rows = await notices(owner, await item(owner), ["a", "b"], status="held")
-    await outbox.touch_inbound("wechat", "o", T0)
+    await citizens.touch_inbound("wechat", "o", T0)
     taken = await outbox.take_held("wechat", "o", T0)
     assert [r.id for r in taken] == [r.id for r in rows]
     assert await outbox.take_held("wechat", "o", T0) == []

@@ -100,7 +100,7 @@ class DatabaseWindow(Window):
 
     async def opened(self, openid: str) -> None:
         self._reserved.pop(openid, None)
-        await citizens.touch_inbound("wechat", openid, datetime.fromtimestamp(self.clock(), UTC))
+        await citizens.touch_inbound("wechat", openid, datetime.fromtimestamp(self.clock(), UTC), create=True)
 
     async def state(self, openid: str) -> tuple[float, int] | None:
         known = await citizens.inbound_window("wechat", openid, self.VIA)
