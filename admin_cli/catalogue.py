@@ -2,31 +2,37 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.table import Table
 
-from admin_cli.context import run
+from admin_cli.context import audit, clocks, run, staff_name
 from admin_cli.render import console, print_json
 from storage import catalogue
 
 departments = typer.Typer(help="承办单位。", no_args_is_help=True)
 campaigns = typer.Typer(help="专项征集。", no_args_is_help=True)
 Json = Annotated[bool, typer.Option("--json", help="machine-readable output")]
+As = Annotated[str | None, typer.Option("--as", help="经办人 (or MINYI_STAFF)")]
 
 
 def _today() -> date:
-    return datetime.now(ZoneInfo("Asia/Shanghai")).date()
+    return clocks().today(datetime.now(UTC))
 
 
 @departments.command("add")
-def department_add(name: str) -> None:
+def department_add(name: str, as_: As = None) -> None:
     """Add a department (承办单位)."""
-    made = run(lambda: catalogue.add_department(name))
-    console.print(f"[green]✓[/green] 已添加承办单位：{made.name}")
+    who = staff_name(as_)
+
+    async def work() -> str:
+        made = await catalogue.add_department(name)
+        await audit(who, "department_add", made.name)
+        return made.name
+
+    console.print(f"[green]✓[/green] 已添加承办单位：{run(work)}")
 
 
 @departments.command("list")
@@ -48,10 +54,17 @@ def campaign_add(
     starts: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"], help="YYYY-MM-DD")],
     ends: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"], help="YYYY-MM-DD")],
     description: Annotated[str, typer.Option()] = "",
+    as_: As = None,
 ) -> None:
     """Open a 专项征集: the chat offers it when a suggestion starts, between the two dates."""
-    made = run(lambda: catalogue.add_campaign(topic, starts.date(), ends.date(), description))
-    console.print(f"[green]✓[/green] 专项征集 {made.id}：{made.topic}（{made.starts_on} 至 {made.ends_on}）")
+    who = staff_name(as_)
+
+    async def work() -> str:
+        made = await catalogue.add_campaign(topic, starts.date(), ends.date(), description)
+        await audit(who, "campaign_add", f"{made.id} {made.topic}")
+        return f"专项征集 {made.id}：{made.topic}（{made.starts_on} 至 {made.ends_on}）"
+
+    console.print(f"[green]✓[/green] {run(work)}")
 
 
 @campaigns.command("list")
@@ -70,7 +83,13 @@ def campaign_list(as_json: Json = False) -> None:
 
 
 @campaigns.command("close")
-def campaign_close(campaign_id: int) -> None:
+def campaign_close(campaign_id: int, as_: As = None) -> None:
     """Stop offering a campaign."""
-    closed = run(lambda: catalogue.close_campaign(campaign_id))
-    console.print(f"[green]✓[/green] 已结束专项征集：{closed.topic}")
+    who = staff_name(as_)
+
+    async def work() -> str:
+        closed = await catalogue.close_campaign(campaign_id)
+        await audit(who, "campaign_close", f"{closed.id} {closed.topic}")
+        return closed.topic
+
+    console.print(f"[green]✓[/green] 已结束专项征集：{run(work)}")

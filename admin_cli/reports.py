@@ -9,19 +9,19 @@ from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
 
 import typer
 from rich.progress import track
 from rich.table import Table
 
-from admin_cli.context import run
-from admin_cli.render import console, local, mask_phone, print_json
+from admin_cli.context import audit, clocks, run, staff_name
+from admin_cli.render import console, local, print_json
 from storage import reports
+from storage.workflow.vocabulary import channel_label, state_label
 
-TZ = ZoneInfo("Asia/Shanghai")
 Json = Annotated[bool, typer.Option("--json", help="machine-readable output")]
-Day = Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="YYYY-MM-DD (Shanghai)")]
+Day = Annotated[datetime | None, typer.Option(formats=["%Y-%m-%d"], help="YYYY-MM-DD (office time zone)")]
+CLOCKS = {"accept": "受理告知（15日）", "handle": "办理"}
 
 
 class By(StrEnum):
@@ -36,11 +36,11 @@ class Format(StrEnum):
 
 
 def _start(day: datetime | None) -> datetime | None:
-    return day.replace(tzinfo=TZ) if day else None
+    return clocks().midnight(day.date()) if day else None
 
 
 def _end(day: datetime | None) -> datetime | None:
-    return day.replace(tzinfo=TZ) + timedelta(days=1) if day else None  # --until is inclusive
+    return clocks().midnight(day.date()) + timedelta(days=1) if day else None  # --until is inclusive
 
 
 def overdue(within: Annotated[int, typer.Option(help="days ahead")] = 3, as_json: Json = False) -> None:
@@ -55,12 +55,12 @@ def overdue(within: Annotated[int, typer.Option(help="days ahead")] = 3, as_json
     for r in rows:
         left = f"[red]超期 {-r['days_left']:.1f}[/red]" if r["overdue"] else f"{r['days_left']:.1f}"
         table.add_row(
-            "、".join(r["departments"]),
+            "、".join(r["departments"]) or "（未交办）",
             r["ticket"],
-            r["clock"],
-            r["status"],
+            CLOCKS[r["clock"]],
+            state_label(r["status"]),
             r["title"],
-            local(r["due_at"]),
+            local(r["due_at"], clocks().zone),
             left,
         )
     console.print(table)
@@ -91,23 +91,29 @@ def stats(
     ):
         table.add_column(col, overflow="fold")
     for name, f in [("合计", data["total"]), *data["groups"].items()]:
-        states = " ".join(f"{k}:{v}" for k, v in f["by_state"].items())
+        states = " ".join(f"{state_label(k)}:{v}" for k, v in f["by_state"].items())
+        group = channel_label(name) if by is By.channel else name
         table.add_row(
-            name,
+            group,
             str(f["count"]),
             states,
             _pct(f["adoption_rate"]),
             _pct(f["on_time_rate"]),
             _pct(f["satisfied_rate"]),
-            str(f["average_satisfaction"] or "—"),
+            _num(f["average_satisfaction"]),
             str(f["sent_back"]),
-            str(f["mean_hours_to_accept"] or "—"),
+            _num(f["mean_hours_to_accept"]),
         )
     console.print(table)
 
 
 def _pct(value: float | None) -> str:
+    """A rate, or — when there is nothing to count (0 is 0%, not —)."""
     return "—" if value is None else f"{value:.0%}"
+
+
+def _num(value: float | None) -> str:
+    return "—" if value is None else f"{value:g}"
 
 
 def digest(
@@ -174,16 +180,24 @@ def export(
     since: Day = None,
     fmt: Annotated[str, typer.Option("--format", help="csv")] = "csv",
     out: Annotated[Path | None, typer.Option(help="file (default: standard output)")] = None,
-    reveal: Annotated[bool, typer.Option("--reveal", help="full phone numbers")] = False,
+    reveal: Annotated[
+        bool, typer.Option("--reveal", help="full phone numbers (recorded, needs --as)")
+    ] = False,
+    as_: Annotated[str | None, typer.Option("--as", help="经办人 (or MINYI_STAFF)")] = None,
 ) -> None:
-    """Items as CSV for the office's other systems."""
+    """Items as CSV for the office's other systems (codes for kind, state and channel)."""
     if fmt != "csv":
         console.print("[red]目前只支持 --format csv。[/red]")
         raise typer.Exit(2)
-    rows = run(lambda: reports.export_rows(_start(since)))
-    if not reveal:
-        for r in rows:
-            r["citizen_phone"] = mask_phone(r["citizen_phone"]) if r["citizen_phone"] else ""
+    who = staff_name(as_) if reveal else None
+
+    async def work() -> list[dict[str, Any]]:
+        rows = await reports.export_rows(_start(since), reveal=reveal)
+        if who is not None:
+            await audit(who, "reveal", f"export: {len(rows)} 条")
+        return rows
+
+    rows = run(work)
     handle = out.open("w", encoding="utf-8-sig", newline="") if out else sys.stdout
     fields = list(rows[0]) if rows else ["ticket"]
     writer = csv.DictWriter(handle, fieldnames=fields)

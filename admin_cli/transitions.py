@@ -7,22 +7,27 @@ from typing import Annotated
 
 import typer
 
-from admin_cli.context import run, staff_name
-from admin_cli.render import console, print_json, status_label
-from storage.config import Settings
+from admin_cli.context import clocks, run, staff_name
+from admin_cli.render import console, print_json
+from storage import intake
 from storage.models import Item, Outbox
 from storage.workflow import actions
+from storage.workflow.clocks import Clocks
+from storage.workflow.vocabulary import state_label
 
 As = Annotated[str | None, typer.Option("--as", help="经办人 (or MINYI_STAFF)")]
 Json = Annotated[bool, typer.Option("--json", help="machine-readable output")]
 
 
-def _do(ticket: str, as_json: bool, act: Callable[[str], Awaitable[Item]]) -> None:
-    """Run one action as TICKET and report the new state and the notice the citizen gets."""
-    ticket = ticket.strip().upper()
+Act = Callable[[str, str, Clocks], Awaitable[Item]]  # (ticket, actor, clocks) → the item after
+
+
+def _do(ticket: str, as_json: bool, as_: str | None, act: Act) -> None:
+    """Run one action on TICKET as the staff member, and say the new state and the citizen's notice."""
+    ticket, who, office = ticket.strip().upper(), staff_name(as_), clocks()
 
     async def work() -> tuple[Item, Outbox | None]:
-        item = await act(ticket)
+        item = await act(ticket, who, office)
         notice = await Outbox.filter(item_id=item.id).order_by("-id").first()
         return item, notice if notice and notice.dedupe_key.startswith(f"{item.id}:{item.version}:") else None
 
@@ -37,7 +42,7 @@ def _do(ticket: str, as_json: bool, act: Callable[[str], Awaitable[Item]]) -> No
             }
         )
         return
-    console.print(f"[green]✓[/green] {item.ticket}：{status_label(item.status)}（{item.status}）")
+    console.print(f"[green]✓[/green] {item.ticket}：{state_label(item.status)}")
     if notice:
         console.print(f"[dim]将通知群众：[/dim]{notice.text}")
 
@@ -47,9 +52,8 @@ def register(app: typer.Typer) -> None:
 
     @app.command()
     def accept(ticket: str, as_: As = None, as_json: Json = False) -> None:
-        """受理."""
-        who, clocks = staff_name(as_), Settings().clocks
-        _do(ticket, as_json, lambda t: actions.accept(t, actor=who, clocks=clocks))
+        """受理 (handling deadline: 60 days)."""
+        _do(ticket, as_json, as_, lambda t, who, c: actions.accept(t, actor=who, clocks=c))
 
     @app.command()
     def reject(
@@ -60,20 +64,48 @@ def register(app: typer.Typer) -> None:
         as_json: Json = False,
     ) -> None:
         """不予受理 (with the reason and where to go instead)."""
-        who = staff_name(as_)
-        _do(ticket, as_json, lambda t: actions.reject(t, actor=who, reason=reason, where=where))
+        _do(
+            ticket,
+            as_json,
+            as_,
+            lambda t, who, c: actions.reject(t, actor=who, clocks=c, reason=reason, where=where),
+        )
 
     @app.command()
     def ask(ticket: str, question: str, as_: As = None, as_json: Json = False) -> None:
         """事前沟通: ask the citizen; the item waits for the answer."""
-        who = staff_name(as_)
-        _do(ticket, as_json, lambda t: actions.ask(t, actor=who, question=question))
+        _do(ticket, as_json, as_, lambda t, who, c: actions.ask(t, actor=who, clocks=c, question=question))
+
+    @app.command()
+    def withdraw(
+        ticket: str,
+        reason: Annotated[str, typer.Option(help="why")] = "",
+        as_: As = None,
+        as_json: Json = False,
+    ) -> None:
+        """撤回征询: take back a question the citizen cannot or did not answer; the item goes on."""
+        _do(ticket, as_json, as_, lambda t, who, c: actions.withdraw(t, actor=who, clocks=c, reason=reason))
+
+    @app.command("record-reply")
+    def record_reply(
+        ticket: str,
+        text: Annotated[str, typer.Option(help="what the citizen said")],
+        via: Annotated[str, typer.Option(help="电话, 来访, 来信…")] = "电话",
+        as_: As = None,
+        as_json: Json = False,
+    ) -> None:
+        """The citizen's answer given by phone, visit or letter joins the thread (and ends 事前沟通)."""
+        _do(
+            ticket,
+            as_json,
+            as_,
+            lambda t, who, c: actions.record_reply(t, actor=who, clocks=c, text=text, via=via),
+        )
 
     @app.command()
     def report(ticket: str, as_: As = None, as_json: Json = False) -> None:
         """报送 (for the digest)."""
-        who = staff_name(as_)
-        _do(ticket, as_json, lambda t: actions.report(t, actor=who))
+        _do(ticket, as_json, as_, lambda t, who, c: actions.report(t, actor=who, clocks=c))
 
     @app.command()
     def instruct(
@@ -83,8 +115,7 @@ def register(app: typer.Typer) -> None:
         as_json: Json = False,
     ) -> None:
         """领导批示; 事中沟通 invites the citizen's view."""
-        who = staff_name(as_)
-        _do(ticket, as_json, lambda t: actions.instruct(t, actor=who, note=note))
+        _do(ticket, as_json, as_, lambda t, who, c: actions.instruct(t, actor=who, clocks=c, note=note))
 
     @app.command()
     def assign(
@@ -95,11 +126,11 @@ def register(app: typer.Typer) -> None:
         as_json: Json = False,
     ) -> None:
         """交办 to departments; deadline set."""
-        who, clocks = staff_name(as_), Settings().clocks
         _do(
             ticket,
             as_json,
-            lambda t: actions.assign(t, actor=who, departments=dept, lead=lead, clocks=clocks),
+            as_,
+            lambda t, who, c: actions.assign(t, actor=who, clocks=c, departments=dept, lead=lead),
         )
 
     @app.command()
@@ -111,8 +142,12 @@ def register(app: typer.Typer) -> None:
         as_json: Json = False,
     ) -> None:
         """延期 (once, at most 30 days, with a reason)."""
-        who, clocks = staff_name(as_), Settings().clocks
-        _do(ticket, as_json, lambda t: actions.extend(t, actor=who, days=days, reason=reason, clocks=clocks))
+        _do(
+            ticket,
+            as_json,
+            as_,
+            lambda t, who, c: actions.extend(t, actor=who, clocks=c, days=days, reason=reason),
+        )
 
     @app.command()
     def adopt(
@@ -123,63 +158,71 @@ def register(app: typer.Typer) -> None:
         as_json: Json = False,
     ) -> None:
         """采纳."""
-        who = staff_name(as_)
-        _do(ticket, as_json, lambda t: actions.adopt(t, actor=who, note=note, conversion=conversion))
+        _do(
+            ticket,
+            as_json,
+            as_,
+            lambda t, who, c: actions.adopt(t, actor=who, clocks=c, note=note, conversion=conversion),
+        )
 
     @app.command()
     def decline(
         ticket: str, reason: Annotated[str, typer.Option()], as_: As = None, as_json: Json = False
     ) -> None:
         """不予采纳 (with the reason)."""
-        who = staff_name(as_)
-        _do(ticket, as_json, lambda t: actions.decline(t, actor=who, reason=reason))
+        _do(ticket, as_json, as_, lambda t, who, c: actions.decline(t, actor=who, clocks=c, reason=reason))
 
     @app.command()
     def implement(
         ticket: str, result: Annotated[str, typer.Option()], as_: As = None, as_json: Json = False
     ) -> None:
         """落地; 事后沟通 with the satisfaction question."""
-        who = staff_name(as_)
-        _do(ticket, as_json, lambda t: actions.implement(t, actor=who, result=result))
+        _do(ticket, as_json, as_, lambda t, who, c: actions.implement(t, actor=who, clocks=c, result=result))
 
     @app.command()
     def answer(
         ticket: str, text: Annotated[str, typer.Option()], as_: As = None, as_json: Json = False
     ) -> None:
         """答复 a complaint, with the satisfaction question."""
-        who = staff_name(as_)
-        _do(ticket, as_json, lambda t: actions.answer(t, actor=who, text=text))
+        _do(ticket, as_json, as_, lambda t, who, c: actions.answer(t, actor=who, clocks=c, text=text))
 
     @app.command()
     def close(ticket: str, as_: As = None, as_json: Json = False) -> None:
         """办结."""
-        who = staff_name(as_)
-        _do(ticket, as_json, lambda t: actions.close(t, actor=who))
+        _do(ticket, as_json, as_, lambda t, who, c: actions.close(t, actor=who, clocks=c))
 
     @app.command()
     def reopen(
         ticket: str, reason: Annotated[str, typer.Option()], as_: As = None, as_json: Json = False
     ) -> None:
         """重新办理 a closed item."""
-        who = staff_name(as_)
-        _do(ticket, as_json, lambda t: actions.reopen(t, actor=who, reason=reason))
+        _do(ticket, as_json, as_, lambda t, who, c: actions.reopen(t, actor=who, clocks=c, reason=reason))
 
     @app.command()
     def showcase(ticket: str, as_: As = None, as_json: Json = False) -> None:
-        """展示 an adopted suggestion."""
-        who = staff_name(as_)
-        _do(ticket, as_json, lambda t: actions.showcase(t, actor=who))
+        """展示 an adopted suggestion (once)."""
+        _do(ticket, as_json, as_, lambda t, who, c: actions.showcase(t, actor=who, clocks=c))
 
     @app.command()
     def reward(
         ticket: str, note: Annotated[str, typer.Option()], as_: As = None, as_json: Json = False
     ) -> None:
-        """褒奖 the author of an adopted suggestion."""
-        who = staff_name(as_)
-        _do(ticket, as_json, lambda t: actions.reward(t, actor=who, note=note))
+        """褒奖 the author of an adopted suggestion (once)."""
+        _do(ticket, as_json, as_, lambda t, who, c: actions.reward(t, actor=who, clocks=c, note=note))
 
     @app.command()
     def reply(ticket: str, text: str, as_: As = None, as_json: Json = False) -> None:
-        """A free message to the citizen in the item's thread."""
-        who = staff_name(as_)
-        _do(ticket, as_json, lambda t: actions.reply(t, actor=who, text=text))
+        """A free message to the citizen in the item's thread; their answer in chat joins it."""
+        _do(ticket, as_json, as_, lambda t, who, c: actions.reply(t, actor=who, clocks=c, text=text))
+
+    @app.command()
+    def link(
+        ticket: str,
+        to: Annotated[str, typer.Option("--to", help="a ticket the same citizen filed in a chat")],
+        as_: As = None,
+        as_json: Json = False,
+    ) -> None:
+        """Link a letter/call/visit item to the chat of the citizen who filed --to (audited):
+        its notices, those waiting included, go to that chat from now on."""
+        target = to.strip().upper()
+        _do(ticket, as_json, as_, lambda t, who, c: intake.link(t, target, actor=who, clocks=c))

@@ -51,6 +51,7 @@ class LimitedSender:
 
     def __init__(self, inner: HttpSender, rate: int) -> None:
         self.inner, self.channel, self.rate = inner, inner.channel, rate
+        self.merges = False
         self.item = RateLimitItemPerSecond(rate, 1)
         self.limiter = MovingWindowRateLimiter(MemoryStorage())
         self.interval = 1 / rate

@@ -49,9 +49,9 @@ from telegram.ext import (
 from telegram.request import BaseRequest, RequestData
 from tortoise import Tortoise
 
-from bot.app import build_pipeline
 from bot.channels.telegram.adapter import TelegramChannel, mark_unreachable
 from bot.channels.telegram.sender import SendLimiter, TelegramSender, limiter_storage
+from bot.services import build_pipeline
 from storage.backends import build_backends
 from storage.config import Settings
 from storage.db import tortoise_config
@@ -194,7 +194,7 @@ async def run_minyi(payloads: list[bytes], settings: Settings, limited: bool) ->
         limiter = SendLimiter(
             limiter_storage(backends.redis), overall="1000000/second", per_chat="1000/second"
         )
-    channel = TelegramChannel(bot, TelegramSender(bot, limiter, mark_unreachable), pipeline)
+    channel = TelegramChannel(TelegramSender(bot, limiter, mark_unreachable), pipeline)
     async with bot:
 
         async def feed(body: bytes) -> None:

@@ -65,10 +65,8 @@ def serve_echo(port: int) -> None:
 def serve_minyi(port: int) -> None:
     import logging
 
-    from aiohttp import web
-
-    from bot.app import create_app
-    from storage.config import Settings
+    from bot.cli import _serve
+    from bot.root import load_config
 
     logging.basicConfig(level=logging.WARNING)
     profile = os.environ.get("BENCH_PROFILE")  # a path: write a pyinstrument report of (b) there
@@ -78,7 +76,7 @@ def serve_minyi(port: int) -> None:
 
         profiler = Profiler(async_mode="disabled")
         profiler.start()
-    web.run_app(create_app(Settings()), host="127.0.0.1", port=port, print=None, access_log=None)
+    asyncio.run(_serve(load_config(), "127.0.0.1", port))  # exactly `minyi serve`, until SIGTERM
     if profiler is not None and profile:
         profiler.stop()
         with open(profile, "w") as fh:
@@ -299,10 +297,11 @@ async def main() -> None:
         MINYI_WECHAT_TOKEN=TOKEN,
         MINYI_WECHAT_AES_KEY=AES_KEY,
         MINYI_WECHAT_APPID=APPID,
+        MINYI_WECHAT_SECRET="bench-secret",  # the API is never reached: every reply fits passively
+        MINYI_WECHAT_API_BASE="http://127.0.0.1:9",
         MINYI_MEDIA_DIR=f"{tmp}/media",
         MINYI_LOG_LEVEL="WARNING",
     )
-    env.pop("MINYI_WECHAT_SECRET", None)
     port_a, port_b = free_port(), free_port()
     servers = [start("echo", port_a, env), start("minyi", port_b, env)]
     try:

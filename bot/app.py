@@ -1,25 +1,21 @@
-"""The composition root: settings → database → backends → pipeline → aiohttp routes."""
+"""The service as an aiohttp application, assembled from the parts ``bot.root`` built: the web
+chat, ``/healthz``, ``/metrics``, the configured channels and, on the embedded default, the relay."""
 
 from __future__ import annotations
 
-import logging
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
-from bot.channels import telegram as telegram_channel
 from bot.channels import web as web_channel
-from bot.channels import wechat as wechat_channel
-from bot.keys import BACKENDS, PIPELINE, SETTINGS
-from bot.pipeline import Pipeline
-from notifier import held
-from notifier import service as notifier_service
-from storage.backends import Backends, build_backends
-from storage.config import Settings
-from storage.db import close_db, open_db
-from storage.port import StoragePort
+from bot.channels.telegram import adapter as telegram_channel
+from bot.channels.wechat import adapter as wechat_channel
+from bot.keys import PIPELINE
+from bot.services import Services
+from notifier import metrics
+from notifier.service import build_relay
 
-log = logging.getLogger(__name__)
 MAX_BODY = 64 * 1024
 
 
@@ -27,37 +23,38 @@ async def healthz(request: web.Request) -> web.Response:
     return web.json_response({"status": "ok"})
 
 
-def build_pipeline(settings: Settings, backends: Backends) -> Pipeline:
-    return Pipeline(
-        backends,
-        StoragePort(settings.timezone, settings.clocks),
-        resume_after_s=settings.resume_after_s,
-        held=held.RideAlong(),
-    )
-
-
-def create_app(settings: Settings, *, manage_db: bool = True) -> web.Application:
-    """The service. With ``manage_db`` the app opens (and migrates) and closes the database itself."""
+def create_app(services: Services) -> web.Application:
+    """The routes of every configured channel, sharing one pipeline."""
+    config, pipeline = services.config, services.pipeline
     app = web.Application(client_max_size=MAX_BODY)
-    app[SETTINGS] = settings
+    app[PIPELINE] = pipeline
+    app.router.add_get("/healthz", healthz)
+    metrics.setup(app)
+    web_channel.setup(app)
+    if (wechat := services.wechat) is not None:
+        channel = wechat_channel.build_channel(
+            wechat.settings, pipeline, wechat.window, wechat.api, config.core.media_dir
+        )
+        wechat_channel.setup(app, channel)
+    if (telegram := services.telegram) is not None and telegram.settings.secret is not None:
+        channel_tg = telegram_channel.TelegramChannel(telegram.sender, pipeline)
+        telegram_channel.setup(app, channel_tg, telegram.settings.secret.get_secret_value())
+    if config.core.notifier_embedded:
+        app.cleanup_ctx.append(_embedded_relay(services))
+    return app
 
-    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
-        if manage_db:  # the embedded SQLite default migrates itself; PostgreSQL uses `minyi migrate`
-            await open_db(settings.database_url, apply_migrations=settings.database_url.startswith("sqlite"))
-        backends = build_backends(settings)
-        app[BACKENDS] = backends
-        app[PIPELINE] = build_pipeline(settings, backends)
+
+def _embedded_relay(services: Services) -> Callable[[web.Application], AsyncIterator[None]]:
+    """The relay as a task of the service (one process on SQLite: no second process writing the
+    same file), stopped with it after finishing the batch in hand."""
+
+    async def run(app: web.Application) -> AsyncIterator[None]:
+        relay = build_relay(services.config.core, services.senders)
+        task = asyncio.create_task(relay.run())
         try:
             yield
         finally:
-            await backends.close()
-            if manage_db:
-                await close_db()
+            relay.stop()
+            await task
 
-    app.cleanup_ctx.append(lifecycle)
-    app.router.add_get("/healthz", healthz)
-    web_channel.setup(app)
-    wechat_channel.setup(app)
-    notifier_service.setup(app, settings)
-    telegram_channel.setup(app)
-    return app
+    return run

@@ -1,28 +1,39 @@
-"""``minyi``: the operators' command (serve, migrate, chat)."""
+"""``minyi``: the operators' command (serve, migrate, notifier, chat, and the channel tools).
+
+Each command reads the settings once (``bot.root.load_config``) and builds what it runs from
+them; a wrong setting, a part that cannot be built or a busy port is one line and exit code 1.
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import signal
+import sys
 from typing import Annotated
 
 import typer
 from aiohttp import web
 
-from bot.app import build_pipeline, create_app
+from bot.app import create_app
 from bot.channels import console
 from bot.channels.telegram import cli as telegram_cli
 from bot.channels.wechat import cli as wechat_cli
-from notifier import service as notifier_service
-from storage.backends import build_backends
-from storage.config import Settings
+from bot.root import Config, database, load_config, migrates_itself
+from bot.services import services
+from notifier.service import build_relay, run_relay
 from storage.db import migrate as migrate_db
-from storage.runtime import run_with_db
+from storage.errors import StartupError
 
-app = typer.Typer(help="民意 minyi — the service (serve, migrate, chat).", no_args_is_help=True)
+app = typer.Typer(help="民意 minyi — the service (serve, migrate, notifier, chat).", no_args_is_help=True)
 app.add_typer(wechat_cli.app, name="wechat")
-app.add_typer(notifier_service.app, name="notifier")
 app.add_typer(telegram_cli.app, name="telegram")
+
+
+def _logging(config: Config) -> None:
+    logging.basicConfig(level=config.core.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("tortoise").setLevel(logging.WARNING)
 
 
 @app.command()
@@ -30,41 +41,93 @@ def serve(
     host: Annotated[str | None, typer.Option(help="address to listen on (MINYI_HOST)")] = None,
     port: Annotated[int | None, typer.Option(help="port (MINYI_PORT, default 8080)")] = None,
 ) -> None:
-    """Run the service: web chat, /healthz and the configured channels."""
-    settings = Settings()
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("tortoise").setLevel(logging.WARNING)
-    host = host or settings.host
-    port = port or settings.port
-    typer.echo(f"minyi 已启动：在浏览器打开 http://{host}:{port}/ 使用网页版（Ctrl+C 停止）")
-    typer.echo(
-        f"数据库：{settings.database_url}；状态：{'Redis' if settings.redis_url else '本进程 + 数据库'}"
-    )
-    web.run_app(create_app(settings), host=host, port=port, print=None)
+    """Run the service: web chat, /healthz, /metrics and the configured channels."""
+    config = load_config()
+    if config.telegram.enabled and not config.telegram.webhook:
+        raise StartupError(
+            "设置了 MINYI_TELEGRAM_TOKEN 但没有 MINYI_TELEGRAM_SECRET：/telegram 无法接收消息。"
+            "请设置 webhook 密钥（开发时可改用 minyi telegram poll）。"
+        )
+    _logging(config)
+    asyncio.run(_serve(config, host or config.core.host, port or config.core.port))
+
+
+async def _serve(config: Config, host: str, port: int) -> None:
+    async with database(config, migrate=migrates_itself(config)), services(config) as built:
+        runner = web.AppRunner(create_app(built))
+        await runner.setup()
+        try:
+            try:
+                await web.TCPSite(runner, host, port).start()
+            except OSError as exc:
+                raise StartupError(
+                    f"无法在 {host}:{port} 上监听（{exc.strerror or exc}）："
+                    "端口可能已被占用，可用 MINYI_PORT 换一个。"
+                ) from exc
+            typer.echo(f"minyi 已启动：在浏览器打开 http://{host}:{port}/ 使用网页版（Ctrl+C 停止）")
+            state = "Redis" if config.core.redis_url else "本进程 + 数据库"
+            channels = "、".join(["网页", *built.senders]) + (
+                "（通知中继内置）" if config.core.notifier_embedded else ""
+            )
+            typer.echo(f"数据库：{config.core.database_url}；状态：{state}；渠道：{channels}")
+            await _until_signal()
+        finally:
+            await runner.cleanup()
+
+
+async def _until_signal() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
 
 
 @app.command()
 def migrate() -> None:
     """Apply pending database migrations."""
-    settings = Settings()
-    asyncio.run(migrate_db(settings.database_url))
-    typer.echo(f"数据库已是最新结构：{settings.database_url}")
+    config = load_config()
+    asyncio.run(migrate_db(config.core.database_url))
+    typer.echo(f"数据库已是最新结构：{config.core.database_url}")
+
+
+@app.command()
+def notifier(
+    metrics_port: Annotated[
+        int | None, typer.Option(help="also serve this relay's /metrics on 127.0.0.1:PORT")
+    ] = None,
+) -> None:
+    """Run the outbox relay: deliver status notices through each channel's rules."""
+    config = load_config()
+    _logging(config)
+    asyncio.run(_notifier(config, metrics_port))
+    typer.echo("通知中继已停止。")
+
+
+async def _notifier(config: Config, metrics_port: int | None) -> None:
+    async with database(config, migrate=False), services(config) as built:
+        relay = build_relay(config.core, built.senders)
+        channels = "、".join(built.senders) or "无推送渠道（网页/终端的通知随群众下一条消息送达）"
+        typer.echo(f"通知中继已启动：{channels}")
+        await run_relay(relay, metrics_port)
 
 
 @app.command()
 def chat(user: Annotated[str, typer.Option("--user", help="your name in this terminal chat")]) -> None:
-    """Talk to the bot in this terminal, as a citizen (the console channel)."""
-    settings = Settings()
+    """Talk to the bot in this terminal, as a citizen (the console channel), on the same database."""
+    config = load_config()
 
     async def work() -> None:
-        backends = build_backends(settings)
-        try:
-            await console.chat(build_pipeline(settings, backends), user)
-        finally:
-            await backends.close()
+        async with database(config, migrate=False), services(config) as built:
+            await console.chat(built.pipeline, user)
 
-    run_with_db(settings, work)
+    asyncio.run(work())
 
 
 def main() -> None:
-    app()
+    try:
+        app()
+    except StartupError as exc:
+        typer.secho(f"minyi：{exc}", fg="red", err=True)
+        sys.exit(1)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime
 
 import orjson
@@ -22,11 +23,11 @@ Deliver = Callable[[list[Reply]], Awaitable[list[Reply]]]  # sends replies itsel
 
 
 def encode_replies(replies: list[Reply]) -> bytes:
-    return orjson.dumps([[r.text, list(r.choices), r.hint] for r in replies])
+    return orjson.dumps([[r.text, list(r.choices), r.hint, r.turn] for r in replies])
 
 
 def decode_replies(raw: bytes) -> list[Reply]:
-    return [Reply(text, tuple(choices), hint) for text, choices, hint in orjson.loads(raw)]
+    return [Reply(text, tuple(choices), hint, turn) for text, choices, hint, turn in orjson.loads(raw)]
 
 
 class Pipeline:
@@ -57,9 +58,13 @@ class Pipeline:
         async with self.backends.turns.turn(inbound.user.key) as turn:
             conv = Conversation.from_bytes(turn.state)
             try:
-                followups = await self.port.followups(inbound.user) if needs_followups(conv) else Followups()
+                followups = (
+                    await self.port.followups(inbound.user, inbound.time)
+                    if needs_followups(conv)
+                    else Followups()
+                )
                 context = Context(now=inbound.time, followups=followups, resume_after_s=self.resume_after_s)
-                new_conv, replies = await handle(conv, inbound, context, self.port)
+                conv, replies = await handle(conv, inbound, context, self.port)
             except Exception:
                 self.errors += 1
                 metrics.DIALOG_ERRORS.inc()
@@ -68,8 +73,9 @@ class Pipeline:
                 )
                 replies = [Reply(texts.STEP_FAILED)]
             else:
-                turn.save(new_conv.to_bytes())
+                turn.save(conv.to_bytes())
                 replies = await self.with_held(inbound, replies)
+            replies = [replace(r, turn=conv.turn) for r in replies]  # what a button on them answers
             if deliver is not None:
                 replies = await deliver(replies)
         return replies

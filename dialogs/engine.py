@@ -46,8 +46,17 @@ def needs_followups(conversation: Conversation) -> bool:
 
 
 def step(conversation: Conversation, inbound: Inbound, context: Context) -> Step:
-    """Run one step of the conversation for one inbound message."""
+    """Run one step of the conversation for one inbound message.
+
+    A message that says which turn's question it answers (a button, the web page) and names an
+    earlier one answers nothing: the citizen had not seen the question now open (a double tap, a
+    message typed before the last reply arrived)."""
+    if inbound.re is not None and inbound.re != conversation.turn:
+        stale = Outputs()
+        stale.say(texts.STALE_ANSWER)
+        return Step(conversation, stale.items)
     conv = conversation.copy()
+    conv.turn += 1
     now = int(context.now.timestamp())
     idle_for = now - conv.last_at if conv.last_at else 0
     conv.last_at = now
@@ -68,7 +77,7 @@ def step(conversation: Conversation, inbound: Inbound, context: Context) -> Step
         _pick_campaign(conv, conv.draft, inbound, out)
     elif conv.mode == "pick_item" and not _moves_on(inbound):
         followup.pick_item(conv, inbound, out)
-    elif conv.mode == "comment" and not _moves_on(inbound):
+    elif conv.mode == "comment" and not _moves_on(inbound) and not _menu_digit(inbound):
         followup.comment(conv, inbound, out)
     elif conv.mode == "form" and conv.draft is not None:
         if idle_for >= context.resume_after_s:
@@ -79,6 +88,12 @@ def step(conversation: Conversation, inbound: Inbound, context: Context) -> Step
         _idle(conv, inbound, context, out)
     conv.greeted = True
     return Step(conv, out.items)
+
+
+def _menu_digit(inbound: Inbound) -> bool:
+    """A bare menu number (``1`` 提建议 … ``0`` 帮助)."""
+    command = validators.as_command(inbound.text or "")
+    return command.isdigit() and (command in START or command in MY_ITEMS or command in HELP)
 
 
 def _moves_on(inbound: Inbound) -> bool:
@@ -98,7 +113,9 @@ def _event(conv: Conversation, inbound: Inbound, context: Context, out: Outputs)
     elif inbound.event == "menu":
         _menu(conv, out)
     elif inbound.event == "hello":  # a chat window opened (web page load, terminal start)
-        if conv.draft is not None and conv.mode in ("form", "idle", "resume"):
+        if conv.draft is not None and not filling.started(conv.draft):
+            conv.draft = None  # nothing filled in yet: nothing to offer back
+        if conv.draft is not None and conv.mode in ("form", "idle", "resume", "pick_campaign"):
             _offer_resume(conv, conv.draft.kind, out)
         else:
             _menu(conv, out)
@@ -108,7 +125,7 @@ def _click(conv: Conversation, inbound: Inbound, command: str, context: Context,
     as_text = Inbound(inbound.user, inbound.message_id, inbound.time, text=command)
     if conv.mode in ("form", "confirm_cancel") and conv.draft is not None:
         if command in START:
-            _offer_resume(conv, START[command], out)
+            _start_or_resume(conv, START[command], as_text, context, out)
             return
         _idle_command(conv, as_text, context, out)
         filling.ask(conv.draft, out)
@@ -193,6 +210,20 @@ def _resume(conv: Conversation, inbound: Inbound, context: Context, out: Outputs
         out.say(texts.RESUME_BAD, texts.RESUME_CHOICES)
 
 
+def _start_or_resume(conv: Conversation, kind: str, inbound: Inbound, context: Context, out: Outputs) -> None:
+    """``1``/``2``: a new form; with a draft of that kind, go on with it ("回复 1 可以接着填");
+    with a started draft of the other kind, ask whether to continue it or start over."""
+    draft = conv.draft
+    if draft is not None and filling.started(draft):
+        if draft.kind == kind:
+            conv.mode = "form"
+            filling.ask(draft, out)
+        else:
+            _offer_resume(conv, kind, out)
+        return
+    _start(conv, kind, f"{inbound.user.key}:{inbound.message_id}", context, out)
+
+
 def _is_command(inbound: Inbound) -> bool:
     """Anything the idle menu understands (so it does not become a thread message)."""
     command = validators.as_command(inbound.text or "")
@@ -224,6 +255,11 @@ def _ask_campaign(campaigns: list[tuple[int, str]], out: Outputs) -> None:
 def _pick_campaign(conv: Conversation, draft: Draft, inbound: Inbound, out: Outputs) -> None:
     campaigns = campaigns_of(conv)
     command = validators.as_command(inbound.text or "")
+    if command in CANCEL:  # nothing is filled in yet: no need to ask whether to discard it
+        conv.mode, conv.draft, conv.aside = "idle", None, {}
+        out.say(texts.CANCEL_DONE)
+        out.say(texts.MENU, texts.MENU_CHOICES)
+        return
     if command in ("跳过", "不属于", "都不是"):
         chosen = None
     else:
@@ -262,11 +298,7 @@ def _idle_command(conv: Conversation, inbound: Inbound, context: Context, out: O
     text = inbound.text or ""
     command = validators.as_command(text)
     if command in START:
-        kind = START[command]
-        if conv.draft is not None:
-            _offer_resume(conv, kind, out)
-        else:
-            _start(conv, kind, f"{inbound.user.key}:{inbound.message_id}", context, out)
+        _start_or_resume(conv, START[command], inbound, context, out)
     elif command in MY_ITEMS:
         out.do(ListMine())
     elif command in HELP:

@@ -31,9 +31,14 @@ def ask(draft: Draft, out: Outputs) -> None:
     previous = draft.values.get(f.key)
     if previous:
         text += f"\n（之前填写：{_short(str(previous))}，直接回复新内容即可修改）"
-    hint = "phone" if f.kind == "phone" else "location" if f.accepts_location else None
-    choices = f.choices if f.kind in ("choice", "yesno") else ()
-    out.say(text, choices, hint)
+    out.say(text, buttons(f), "phone" if f.kind == "phone" else "location" if f.accepts_location else None)
+
+
+def buttons(f: Field) -> tuple[str, ...]:
+    """Quick replies for an answer from a fixed set: the choices, 匿名, 跳过."""
+    if f.kind in ("choice", "yesno"):
+        return f.choices
+    return ("匿名",) * (f.kind == "name_or_anon") + (SKIP,) * f.optional
 
 
 def summary(draft: Draft, out: Outputs) -> None:
@@ -77,8 +82,8 @@ def _take(draft: Draft, f: Field, inbound: Inbound, out: Outputs) -> None:
         value = inbound.location.describe()
     else:
         try:
-            if f.kind == "phone" and inbound.phone:
-                value = validators.phone(inbound.phone)
+            if f.kind == "phone" and inbound.phone:  # shared through the platform: verified as theirs
+                value = draft.values["verified_phone"] = validators.phone(inbound.phone)
             else:
                 value = validators.check(f, inbound.text or "")
         except validators.Invalid as exc:
@@ -140,6 +145,11 @@ def _at_summary(conv: Conversation, draft: Draft, inbound: Inbound, out: Outputs
 
 def filled(draft: Draft) -> int:
     return sum(1 for f in form_of(draft).fields if draft.values.get(f.key))
+
+
+def started(draft: Draft) -> bool:
+    """Whether anything was given yet (an answer, a photo, a campaign): worth offering back."""
+    return bool(filled(draft) or draft.values.get("photos") or draft.values.get("campaign"))
 
 
 def _short(value: str, limit: int = 30) -> str:

@@ -1,12 +1,11 @@
 """What the citizen is told when staff act on their item: one function per action, plain and warm,
-each saying what happens next. Pure: dates come in already formatted for Asia/Shanghai."""
+each saying what happens next. Pure: dates come in already formatted in the office's time zone."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-SATISFACTION_QUESTION = "请回复数字评价：1 满意，2 基本满意，3 不满意。"
-SATISFACTION_KINDS = ("implement", "answer")  # notices that ask for satisfaction (priority 3)
+SATISFACTION_QUESTION = "请直接回复“满意”“基本满意”或“不满意”。"
 NOUN = {"suggestion": "建议", "complaint": "投诉"}
 
 
@@ -66,11 +65,15 @@ def implemented(ticket: str, result: str) -> str:
     return f"您的建议 {ticket} 已落地实施：{result}\n您对办理结果满意吗？{SATISFACTION_QUESTION}"
 
 
-def answered(ticket: str, text: str) -> str:
-    return (
-        f"您的投诉 {ticket} 办理结果：{text}\n您对答复满意吗？{SATISFACTION_QUESTION}\n"
-        f"如对答复不满意，可在30日内回复“复查 {ticket}”申请复查。"
-    )
+REVIEW_NEXT = {0: "复查", 1: "复核"}  # after an answer, a first review; after a 复查 answer, 复核
+
+
+def answered(ticket: str, text: str, review_level: int = 0, review_days: int = 30) -> str:
+    """The answer to a complaint, the satisfaction question, and the next review the citizen may ask."""
+    head = f"您的投诉 {ticket} 办理结果：{text}\n您对答复满意吗？{SATISFACTION_QUESTION}"
+    if (level := REVIEW_NEXT.get(review_level)) is None:
+        return head + "\n这是复核后的答复，按照《信访工作条例》，同一事项不再受理复查复核申请。"
+    return head + f"\n如对答复不满意，可在{review_days}日内回复“{level} {ticket}”申请{level}。"
 
 
 def closed(kind: str, ticket: str) -> str:
@@ -83,6 +86,19 @@ def reopened(kind: str, ticket: str, reason: str) -> str:
 
 def staff_reply(kind: str, ticket: str, text: str) -> str:
     return f"关于您的{NOUN[kind]} {ticket}，工作人员留言：\n{text}\n如需回复，直接发送消息即可。"
+
+
+def withdrawn(kind: str, ticket: str) -> str:
+    return (
+        f"关于您的{NOUN[kind]} {ticket}，工作人员已撤回刚才的问题，您不用再回复了。办理进展会在这里告诉您。"
+    )
+
+
+def linked(kind: str, ticket: str, channel: str) -> str:
+    return (
+        f"您通过{channel}反映的{NOUN[kind]} {ticket} 已关联到这里，"
+        "办理进展会在这里告诉您，发送编号可随时查询。"
+    )
 
 
 def showcased(ticket: str) -> str:

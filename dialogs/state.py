@@ -29,6 +29,7 @@ class Conversation:
     last_at: int = 0  # unix seconds of the last message handled
     greeted: bool = False
     aside: dict[str, Any] = field(default_factory=dict)  # what a pick/comment mode holds on to
+    turn: int = 0  # counts the steps: a button (or the web page) says which turn it was shown in
 
     def copy(self) -> Conversation:
         """A copy the engine may change freely (values are strings or lists of strings)."""
@@ -37,10 +38,16 @@ class Conversation:
             values = {k: list(v) if isinstance(v, list) else v for k, v in d.values.items()}
             draft = Draft(d.kind, d.key, d.step, values, d.editing)
         aside = {k: list(v) if isinstance(v, list) else v for k, v in self.aside.items()}
-        return Conversation(self.mode, draft, self.last_at, self.greeted, aside)
+        return Conversation(self.mode, draft, self.last_at, self.greeted, aside, self.turn)
 
     def to_bytes(self) -> bytes:
-        doc: dict[str, Any] = {"v": SCHEMA_VERSION, "m": self.mode, "t": self.last_at, "g": int(self.greeted)}
+        doc: dict[str, Any] = {
+            "v": SCHEMA_VERSION,
+            "m": self.mode,
+            "t": self.last_at,
+            "g": int(self.greeted),
+            "n": self.turn,
+        }
         if self.aside:
             doc["a"] = self.aside
         if self.draft is not None:
@@ -63,6 +70,13 @@ class Conversation:
                     kind=d["k"], key=d["y"], step=int(d["s"]), values=dict(d["x"]), editing=bool(d["e"])
                 )
             aside = dict(doc.get("a") or {})
-            return cls(mode=doc["m"], draft=draft, last_at=int(doc["t"]), greeted=bool(doc["g"]), aside=aside)
+            return cls(
+                mode=doc["m"],
+                draft=draft,
+                last_at=int(doc["t"]),
+                greeted=bool(doc["g"]),
+                aside=aside,
+                turn=int(doc.get("n", 0)),
+            )
         except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
             return cls()

@@ -54,6 +54,7 @@ class Inbound:
     location: Location | None = None
     event: str | None = None
     phone: str | None = None  # a contact the platform vouches is the sender's own
+    re: int | None = None  # the turn whose question was on the citizen's screen (a button, the web page)
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +64,7 @@ class Reply:
     text: str
     choices: tuple[str, ...] = ()
     hint: ReplyHint | None = None
+    turn: int = 0  # the conversation's turn after the step: what a button pressed on it answers
 
 
 @dataclass(frozen=True, slots=True)

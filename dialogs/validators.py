@@ -32,9 +32,15 @@ def normalise(text: str) -> str:
     return clean(unicodedata.normalize("NFKC", text))
 
 
+# what closes a spoken or typed sentence: WeChat's voice recognition ends every transcript with "。"
+_TRAILING = re.compile(r"[\s。．.！!？?，,、～~…]+$")
+
+
 def as_command(text: str) -> str:
-    """The form a command is compared in: normalised, no inner spaces, upper case."""
-    return re.sub(r"\s+", "", normalise(text)).upper()
+    """The form a command is compared in: normalised, no inner spaces nor closing punctuation,
+    upper case ("确认。" from a voice message is ``确认``)."""
+    compact = re.sub(r"\s+", "", normalise(text))
+    return (_TRAILING.sub("", compact) or compact).upper()  # a bare "?" stays a command
 
 
 def ticket_in(text: str) -> str | None:
@@ -74,7 +80,7 @@ def check(field: Field, raw: str) -> str:
     if field.kind == "yesno":
         return _yes_no(value)
     if field.kind == "phone":
-        return phone(normalise(value))
+        return phone(_TRAILING.sub("", normalise(value)))
     if field.kind in ("name", "name_or_anon"):
         return _name(value, anonymous_ok=field.kind == "name_or_anon")
     return value
@@ -90,7 +96,8 @@ def _yes_no(value: str) -> str:
 
 
 def _name(value: str, *, anonymous_ok: bool) -> str:
-    if as_command(value) in {"匿名", "不留名"}:
+    value = _TRAILING.sub("", value) or value
+    if as_command(value) in {"匿名", "不留名", "不愿留名"}:
         if anonymous_ok:
             return "匿名"
         raise Invalid(texts.REAL_NAME_NEEDED)

@@ -2,12 +2,13 @@
 channel's sender outside any transaction (several citizens at once, one citizen's notices in
 order), and write the outcome as soon as it is known.
 
-Outcomes by error type (``storage.errors``): success → ``sent``; ``RateLimited`` → again after
-``retry_after`` (not counted as an attempt); ``QuotaExceeded`` → the window is treated as closed
-and the notice re-routed (template or held); ``RecipientUnreachable`` / ``ConfigurationError`` →
-``failed`` at once with the reason; any other error → again after an exponential backoff with
-jitter, ``failed`` after ``max_attempts``. A relay that dies leaves its rows ``sending``; they
-are taken over when the lease expires and counted as unknown outcomes (possible duplicates).
+Outcomes by error type (``notifier.errors``): success → ``sent``; ``RateLimited`` → again after
+``retry_after`` (not counted as an attempt); ``QuotaExceeded`` → ``held`` (the channel cannot
+reach the citizen now: it rides along with their next message); ``RecipientUnreachable`` and
+``ConfigurationError`` → ``failed`` at once with the reason; any other error → again after an
+exponential backoff with jitter, ``failed`` after ``max_attempts``. A relay that dies leaves its
+rows ``sending``; they are taken over when the lease expires and counted as unknown outcomes
+(possible duplicates).
 """
 
 from __future__ import annotations
@@ -18,21 +19,21 @@ import logging
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from notifier import metrics
-from notifier.merge import by_citizen, groups, head, together
-from notifier.policy import HOLD_WINDOW, Policy, Route, Situation
-from notifier.sender import Delivery, Notice, Sender
-from storage import outbox
-from storage.errors import (
+from notifier.errors import (
     ConfigurationError,
     PlatformError,
     QuotaExceeded,
     RateLimited,
     RecipientUnreachable,
 )
+from notifier.merge import by_citizen, groups, head, together
+from notifier.policy import Policy
+from notifier.sender import Notice, Sender
+from storage import outbox
 from storage.outbox import Claimed
 
 log = logging.getLogger(__name__)
@@ -151,8 +152,15 @@ class Relay:
         done = asyncio.Event()
         flusher = asyncio.create_task(marks.run(done))
         gate = asyncio.Semaphore(self.concurrency)
+        per_citizen = by_citizen(rows)
+        counted = [c for c, rs in per_citizen.items() if (s := self.senders.get(rs[0].channel)) and s.merges]
+        elsewhere = await outbox.important_waiting(
+            counted, self.policy.satisfaction_kinds, [r.id for r in rows]
+        )
         try:
-            await asyncio.gather(*(self._citizen(rs, marks, gate) for rs in by_citizen(rows).values()))
+            await asyncio.gather(
+                *(self._citizen(rs, marks, gate, c in elsewhere) for c, rs in per_citizen.items())
+            )
         finally:
             done.set()
             marks.wake.set()
@@ -162,107 +170,82 @@ class Relay:
     def _rank(self, r: Claimed) -> int:
         return r.priority - (100 if self.policy.is_satisfaction(r.kind) else 0)
 
-    async def _citizen(self, rows: list[Claimed], marks: Marks, gate: asyncio.Semaphore) -> None:
-        """One citizen's notices, most important first, about one item in creation order."""
+    def _important(self, r: Claimed) -> bool:
+        return self.policy.important(r.kind, r.priority)
+
+    async def _citizen(
+        self, rows: list[Claimed], marks: Marks, gate: asyncio.Semaphore, elsewhere: bool
+    ) -> None:
+        """One citizen's notices, most important first, about one item in creation order.
+
+        ``elsewhere``: an important notice for this citizen waits outside this batch."""
         async with gate:
-            channel = rows[0].channel
-            state = {"window_sent": rows[0].window_sent, "reachable": rows[0].reachable}
+            sender = self.senders.get(rows[0].channel)
             ids = [r.id for r in rows]
+            important = {r.id for r in rows if self._important(r)}
+            reachable = rows[0].reachable
             try:
-                for group in groups(rows, merge=self.policy.counts_messages(channel), rank=self._rank):
-                    await self._group(group, ids, marks, state)
+                for group in groups(rows, merge=bool(sender and sender.merges), rank=self._rank):
+                    important -= {r.id for r in group}
+                    waiting = elsewhere or bool(important)
+                    reachable = await self._group(group, sender, marks, reachable, waiting)
             except Exception as exc:  # e.g. the database failed mid-way: the unmarked rows retry
                 log.exception("notices %s: could not finish", ids)
                 at = self.clock() + timedelta(seconds=self.backoff.delay(1))
                 reason = f"{type(exc).__name__}: {exc}"
                 marks.add(lambda: outbox.mark_retry(self.token, ids, at, reason))
 
-    async def _situation(self, h: Claimed, batch_ids: list[int], state: dict[str, int]) -> Situation:
-        s = Situation(
-            h.channel, h.kind, h.priority, bool(state["reachable"]), h.last_inbound_at, state["window_sent"]
-        )
-        if h.channel == "wechat" and self.policy.slots_left(s, self.clock()) == 1:
-            kinds = self.policy.satisfaction_kinds
-            waiting = await outbox.waiting_kinds(h.citizen_id, kinds, batch_ids)
-            s = replace(s, satisfaction_waiting=waiting)
-        return s
-
-    async def _group(self, group: list[Claimed], batch_ids: list[int], marks: Marks, state: dict) -> None:
+    async def _group(
+        self, group: list[Claimed], sender: Sender | None, marks: Marks, reachable: bool, waiting: bool
+    ) -> bool:
+        """Route and send one message (one notice, or several merged); returns reachability."""
         h = head(group, self._rank)
-        ids = [r.id for r in group]
-        notice = Notice(
-            h.id, h.channel, h.recipient, h.kind, together([r.text for r in group]), h.priority, h.ticket
-        )
-        route = self.policy.route(await self._situation(h, batch_ids, state), self.clock())
-        for _ in range(2):  # a QuotaExceeded re-routes once
-            if route.action == "send" and route.via == "customer_service":
-                if not await outbox.reserve_window_slot(h.citizen_id, self._opened(), self.policy.quota):
-                    state["window_sent"] = self.policy.quota
-                    route = self.policy.route(await self._situation(h, batch_ids, state), self.clock())
-                    continue
-                state["window_sent"] += 1
-            outcome = await self._deliver(route, notice, group, marks, state)
-            if outcome is None:
-                return
-            route = outcome
-        self._hold(marks, h.channel, ids, HOLD_WINDOW)
-
-    def _opened(self) -> datetime:
-        return self.policy.window_opened_after(self.clock())
-
-    async def _deliver(
-        self, route: Route, notice: Notice, group: list[Claimed], marks: Marks, state: dict
-    ) -> Route | None:
-        """Carry out ``route``; returns a new route when the platform says the window is closed."""
-        ids, channel, h = [r.id for r in group], notice.channel, group[0]
+        ids, channel = [r.id for r in group], h.channel
+        route = self.policy.route(channel, h.priority, reachable, self.clock())
         if route.action in ("fail", "hold"):
             (self._fail if route.action == "fail" else self._hold)(marks, channel, ids, route.reason)
-            return None
+            return reachable
         if route.action == "wait":
             until = route.until or self.clock()
             marks.add(lambda: outbox.mark_retry(self.token, ids, until, route.reason, count_attempt=False))
-            return None
-        sender = self.senders[channel]
-        if route.action == "template" and getattr(sender, "send_template", None) is None:
-            self._hold(marks, channel, ids, HOLD_WINDOW)  # this channel's sender has no templates
-            return None
-        reserved = route.via == "customer_service"
+            return reachable
+        assert sender is not None  # the policy routes only channels with a sender to "send"
+        notice = Notice(
+            h.id,
+            channel,
+            h.recipient,
+            h.kind,
+            together([r.text for r in group]),
+            h.priority,
+            h.ticket,
+            important=any(self._important(r) for r in group),
+            important_waiting=waiting,
+        )
+        return await self._deliver(sender, notice, group, marks)
+
+    async def _deliver(self, sender: Sender, notice: Notice, group: list[Claimed], marks: Marks) -> bool:
+        """Send through the channel's sender and mark the outcome; returns reachability."""
+        ids, channel, h = [r.id for r in group], notice.channel, group[0]
         try:
             started = time.perf_counter()
-            delivery = await self._send(sender, route, notice)
+            delivery = await sender.send(notice)
             metrics.SEND_LATENCY.labels(channel).observe(time.perf_counter() - started)
-        except QuotaExceeded as exc:
-            if not reserved:  # a template quota: nothing else to try now
-                self._hold(marks, channel, ids, f"{HOLD_WINDOW}（{exc}）")
-                return None
-            await outbox.close_window(h.citizen_id, self.policy.quota)
-            state["window_sent"] = self.policy.quota
-            return self.policy.route(await self._situation(h, [], state), self.clock())
+        except QuotaExceeded as exc:  # the channel cannot reach the citizen now (e.g. window shut)
+            self._hold(marks, channel, ids, str(exc))
+            return True
         except RecipientUnreachable as exc:
             await outbox.mark_unreachable(h.citizen_id, self.clock())
-            state["reachable"] = 0
             self._fail(marks, channel, ids, f"unreachable: {exc}")
-            return None
+            return False
         except ConfigurationError as exc:
             self._fail(marks, channel, ids, f"configuration: {exc}")
-            return None
+            return True
         except Exception as exc:  # TransientError, RateLimited, or a bug: retry later
-            if reserved:
-                await outbox.refund_window_slot(h.citizen_id)
-                state["window_sent"] -= 1
             self._retry(marks, channel, group, exc)
-            return None
-        marks.add_sent(ids, delivery.via or route.via)
+            return True
+        marks.add_sent(ids, delivery.via)
         metrics.DELIVERED.labels(channel, "sent").inc(len(ids))
-        return None
-
-    async def _send(self, sender: Sender, route: Route, notice: Notice) -> Delivery:
-        if route.action == "template" and route.template is not None:
-            send_template = sender.send_template  # type: ignore[attr-defined]  # a TemplateSender
-            values = {"text": notice.text, "ticket": notice.ticket, "kind": notice.kind}
-            result: Delivery = await send_template(notice, route.template.id, route.template.data(values))
-            return result
-        return await sender.send(notice)
+        return True
 
     def _retry(self, marks: Marks, channel: str, group: list[Claimed], exc: Exception) -> None:
         ids, now = [r.id for r in group], self.clock()

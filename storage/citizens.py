@@ -1,17 +1,22 @@
-"""Whether a citizen can be reached on their channel (e.g. a WeChat follower who unfollowed)."""
+"""Citizens as the channels see them: whether they can be reached (a WeChat follower who
+unfollowed, a Telegram user who blocked the bot), when they last wrote, and — for the WeChat
+channel without Redis — the rows its customer-service window is counted on (the rules of that
+window are the channel's: ``bot/channels/wechat/window.py``)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
+from tortoise.expressions import F
+
 from dialogs.types import UserRef
-from storage.models import Citizen, Outbox
+from storage.models import Citizen
 
 
 async def mark_unsubscribed(channel: str, external_id: str, at: datetime | None = None) -> int:
     """Stop notices to this citizen; their items stay as records. Returns rows changed (0 or 1)."""
     return await Citizen.filter(channel=channel, external_id=external_id).update(
-        reachable=False, unsubscribed_at=at or datetime.now(UTC)
+        reachable=False, unsubscribed_at=at or datetime.now(UTC), window_opened_at=None
     )
 
 
@@ -22,36 +27,9 @@ async def mark_subscribed(channel: str, external_id: str) -> int:
     )
 
 
-async def is_reachable(channel: str, external_id: str) -> bool:
-    """False only for a known citizen marked unreachable."""
-    citizen = await Citizen.filter(channel=channel, external_id=external_id).first()
-    return citizen is None or citizen.reachable
-
-
-async def touch_inbound(channel: str, external_id: str, at: datetime, *, create: bool = False) -> None:
-    """The citizen wrote: a new platform window opens with its full quota, and they are reachable.
-
-    ``create`` makes the citizen row on first contact (the WeChat window needs one to count on)."""
-    fresh = {"last_inbound_at": at, "window_sent": 0, "reachable": True}
-    updated = await Citizen.filter(channel=channel, external_id=external_id).update(**fresh)
-    if not updated and create:
-        citizen, _ = await Citizen.get_or_create(channel=channel, external_id=external_id)
-        await Citizen.filter(id=citizen.id).update(**fresh)
-
-
-async def inbound_window(channel: str, external_id: str, via: str) -> tuple[datetime, int] | None:
-    """``(last_inbound_at, notices sent ``via`` since then)`` or None before any message."""
-    citizen = await Citizen.filter(channel=channel, external_id=external_id).first()
-    if citizen is None or citizen.last_inbound_at is None:
-        return None
-    used = await Outbox.filter(
-        citizen_id=citizen.id, sent_via=via, sent_at__gte=citizen.last_inbound_at
-    ).count()
-    return citizen.last_inbound_at, used
-
-
-async def forget_inbound(channel: str, external_id: str) -> None:
-    await Citizen.filter(channel=channel, external_id=external_id).update(last_inbound_at=None)
+async def touch_inbound(channel: str, external_id: str, at: datetime) -> None:
+    """The citizen wrote: they are reachable again, and this is when they were last seen."""
+    await Citizen.filter(channel=channel, external_id=external_id).update(last_inbound_at=at, reachable=True)
 
 
 async def set_reachable(user: UserRef, reachable: bool) -> None:
@@ -61,3 +39,44 @@ async def set_reachable(user: UserRef, reachable: bool) -> None:
         citizen.reachable = reachable
         citizen.unsubscribed_at = None if reachable else datetime.now(UTC)
         await citizen.save(update_fields=["reachable", "unsubscribed_at"])
+
+
+# --- a platform window counted on the citizen row (used when there is no Redis) ---
+
+
+async def open_window(channel: str, external_id: str, at: datetime) -> None:
+    """A fresh window with a full quota (the row is made on first contact)."""
+    fresh = {"window_opened_at": at, "window_sent": 0, "last_inbound_at": at, "reachable": True}
+    if not await Citizen.filter(channel=channel, external_id=external_id).update(**fresh):
+        citizen, _ = await Citizen.get_or_create(channel=channel, external_id=external_id)
+        await Citizen.filter(id=citizen.id).update(**fresh)
+
+
+async def window_of(channel: str, external_id: str) -> tuple[datetime, int] | None:
+    """``(opened_at, sent)`` of the citizen's window, or None when none was opened."""
+    row = await Citizen.filter(channel=channel, external_id=external_id).values(
+        "window_opened_at", "window_sent"
+    )
+    if not row or row[0]["window_opened_at"] is None:
+        return None
+    return row[0]["window_opened_at"], int(row[0]["window_sent"])
+
+
+async def take_window_slot(channel: str, external_id: str, opened_after: datetime, below: int) -> bool:
+    """Count one message in a window opened after ``opened_after`` if fewer than ``below`` were
+    sent in it, atomically (several processes never overspend it)."""
+    taken = await Citizen.filter(
+        channel=channel, external_id=external_id, window_opened_at__gt=opened_after, window_sent__lt=below
+    ).update(window_sent=F("window_sent") + 1)
+    return bool(taken)
+
+
+async def give_window_slot(channel: str, external_id: str) -> None:
+    await Citizen.filter(channel=channel, external_id=external_id, window_sent__gt=0).update(
+        window_sent=F("window_sent") - 1
+    )
+
+
+async def shut_window(channel: str, external_id: str) -> None:
+    """The platform said the window is closed: believe it until the citizen writes again."""
+    await Citizen.filter(channel=channel, external_id=external_id).update(window_opened_at=None)

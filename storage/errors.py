@@ -6,12 +6,9 @@ MinyiError
 │   └── ConcurrentChange      someone else changed the item first
 ├── DuplicateSubmission       the same submission key was already stored
 ├── InvalidInput              a command's argument is unusable (bad phone, bad date...)
-└── PlatformError             a platform (WeChat, Telegram) refused or failed
-    ├── TransientError        try again later (network, 5xx, timeouts)
-    │   └── RateLimited       try again after ``retry_after`` seconds
-    ├── RecipientUnreachable  blocked, unsubscribed, chat not found: stop for this citizen
-    ├── QuotaExceeded         the platform's per-user or per-window quota is spent
-    └── ConfigurationError    our credentials or settings are wrong: staff must act
+├── StartupError              a configured part cannot be built: the command stops (exit code 1)
+└── PlatformError             a platform (WeChat, Telegram) refused or failed: ``notifier.errors``,
+    …                         next to the ``Sender`` seam the platforms raise them through
 """
 
 from __future__ import annotations
@@ -44,29 +41,5 @@ class InvalidInput(MinyiError):
     pass
 
 
-class PlatformError(MinyiError):
-    def __init__(self, message: str, *, code: int | str | None = None) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-class TransientError(PlatformError):
-    pass
-
-
-class RateLimited(TransientError):
-    def __init__(self, message: str, *, retry_after: float, code: int | str | None = None) -> None:
-        super().__init__(message, code=code)
-        self.retry_after = retry_after
-
-
-class RecipientUnreachable(PlatformError):
-    pass
-
-
-class QuotaExceeded(PlatformError):
-    pass
-
-
-class ConfigurationError(PlatformError):
-    pass
+class StartupError(MinyiError):
+    """A setting is wrong or a configured part cannot be built; ``str(exc)`` is one line to print."""

@@ -11,18 +11,19 @@ from tortoise.models import Model
 
 
 class Citizen(Model):
-    """One person on one channel (a person on two channels is two rows, linked by phone)."""
+    """One person on one channel. The name and phone they type belong to each item they file. A
+    phone is kept here only when the platform vouched it is theirs (a Telegram shared contact)."""
 
     id = fields.IntField(primary_key=True)
     channel = fields.CharField(max_length=16)
     external_id = fields.CharField(max_length=128)
-    name = fields.CharField(max_length=40, default="")
-    phone = fields.CharField(max_length=20, default="", db_index=True)
+    verified_phone = fields.CharField(max_length=20, null=True, db_index=True)
     created_at = fields.DatetimeField(auto_now_add=True)
     last_inbound_at = fields.DatetimeField(null=True)
     reachable = fields.BooleanField(default=True)
     unsubscribed_at = fields.DatetimeField(null=True)
-    # notifier (issue 6): customer-service messages spent in the current WeChat window
+    # the WeChat customer-service window without Redis (bot/channels/wechat/window.py owns it)
+    window_opened_at = fields.DatetimeField(null=True)
     window_sent = fields.IntField(default=0)
 
     class Meta:
@@ -92,6 +93,8 @@ class Item(Model):
     review_level = fields.IntField(default=0)
     satisfaction = fields.IntField(null=True)
     reported = fields.BooleanField(default=False)
+    anonymous = fields.BooleanField(default=False, db_default=False)  # the author asked not to be named
+    adopted_at = fields.DatetimeField(null=True)
     showcased = fields.BooleanField(default=False)
     rewarded = fields.BooleanField(default=False)
 
@@ -176,6 +179,21 @@ class Outbox(Model):
             Index(fields=("status", "next_attempt_at")),
             Index(fields=("citizen_id", "status")),
         )
+
+
+class StaffEvent(Model):
+    """An audit record of a staff act that is not a change to one item: a phone revealed, a
+    department or a campaign added, an item linked to a chat user."""
+
+    id = fields.IntField(primary_key=True)
+    actor = fields.CharField(max_length=64)
+    action = fields.CharField(max_length=24)
+    subject = fields.TextField(default="")
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "staff_event"
+        indexes = (Index(fields=("created_at",)),)
 
 
 class TicketCounter(Model):

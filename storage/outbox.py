@@ -41,8 +41,6 @@ class Claimed:
     ticket: str | None
     attempts: int
     took_over: bool
-    last_inbound_at: datetime | None
-    window_sent: int
     reachable: bool
 
 
@@ -131,7 +129,7 @@ async def _describe(rows: Sequence[Outbox]) -> list[Claimed]:
     citizens = {
         c["id"]: c
         for c in await Citizen.filter(id__in={r.citizen_id for r in rows}).values(  # type: ignore[attr-defined]
-            "id", "external_id", "last_inbound_at", "window_sent", "reachable"
+            "id", "external_id", "reachable"
         )
     }
     item_ids = {r.item_id for r in rows if r.item_id is not None}  # type: ignore[attr-defined]
@@ -152,8 +150,6 @@ async def _describe(rows: Sequence[Outbox]) -> list[Claimed]:
                 ticket=tickets.get(r.item_id),  # type: ignore[attr-defined]
                 attempts=r.attempts + 1,
                 took_over=r.status == SENDING,
-                last_inbound_at=c["last_inbound_at"],
-                window_sent=c["window_sent"],
                 reachable=c["reachable"],
             )
         )
@@ -188,31 +184,20 @@ async def mark_retry(
     return int(await _mine(token, ids).update(**values))
 
 
-async def reserve_window_slot(citizen_id: int, opened_after: datetime, quota: int) -> bool:
-    """Take one customer-service slot of the citizen's open window, atomically (several relays)."""
-    updated = await Citizen.filter(
-        id=citizen_id, last_inbound_at__gt=opened_after, window_sent__lt=quota
-    ).update(window_sent=F("window_sent") + 1)
-    return bool(updated)
-
-
-async def refund_window_slot(citizen_id: int) -> None:
-    await Citizen.filter(id=citizen_id, window_sent__gt=0).update(window_sent=F("window_sent") - 1)
-
-
-async def close_window(citizen_id: int, quota: int) -> None:
-    """The platform said the window or quota is spent: believe it until the citizen writes again."""
-    await Citizen.filter(id=citizen_id).update(window_sent=quota)
-
-
 async def mark_unreachable(citizen_id: int, now: datetime) -> None:
     await Citizen.filter(id=citizen_id).update(reachable=False, unsubscribed_at=now)
 
 
-async def waiting_kinds(citizen_id: int, kinds: Iterable[str], exclude: Iterable[int] = ()) -> bool:
-    """Whether a notice of one of ``kinds`` for the citizen still waits (pending or held)."""
-    query = Outbox.filter(citizen_id=citizen_id, kind__in=list(kinds), status__in=[PENDING, HELD])
-    return await query.exclude(id__in=list(exclude)).exists()
+async def important_waiting(
+    citizen_ids: Sequence[int], kinds: Iterable[str], exclude: Iterable[int] = ()
+) -> set[int]:
+    """The citizens (of ``citizen_ids``) for whom a notice of one of ``kinds`` still waits
+    (pending or held), besides the rows ``exclude``: one query for a whole batch."""
+    if not citizen_ids:
+        return set()
+    query = Outbox.filter(citizen_id__in=list(citizen_ids), kind__in=list(kinds), status__in=[PENDING, HELD])
+    found = await query.exclude(id__in=list(exclude)).distinct().values_list("citizen_id", flat=True)
+    return {int(c) for c in found}  # type: ignore[call-overload]
 
 
 async def take_held(channel: str, external_id: str, now: datetime, via: str = "reply") -> list[Outbox]:

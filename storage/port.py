@@ -5,32 +5,29 @@ from __future__ import annotations
 import time
 from datetime import datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from dialogs.ports import ItemBrief, RateOutcome, Receipt, ReviewOutcome
 from dialogs.types import Campaign, Followups, UserRef
 from storage.models import Item
 from storage.workflow import citizen, service
-from storage.workflow.clocks import DEFAULT, Clocks
-
-
-def _brief(item: Item) -> ItemBrief:
-    return ItemBrief(item.ticket, item.kind, item.status, item.title, item.created_at)
+from storage.workflow.clocks import Clocks
 
 
 class StoragePort:
-    """What a dialog step may do to the outside world, done with tortoise-orm."""
+    """What a dialog step may do to the outside world, done with tortoise-orm. Dates handed to
+    the dialogs are in the office's time zone (they format them as they are)."""
 
-    def __init__(
-        self, tz: str = "Asia/Shanghai", clocks: Clocks = DEFAULT, campaigns_ttl_s: float = 60.0
-    ) -> None:
-        self.tz = tz
+    def __init__(self, clocks: Clocks, campaigns_ttl_s: float = 60.0) -> None:
         self.clocks = clocks
         self.campaigns_ttl_s = campaigns_ttl_s
         self._campaigns: tuple[float, tuple[Campaign, ...]] = (float("-inf"), ())
 
     async def submit(self, user: UserRef, kind: str, values: dict[str, Any], key: str) -> Receipt:
-        return await service.submit(user, kind, values, key, tz=self.tz, clocks=self.clocks)
+        receipt = await service.submit(user, kind, values, key, clocks=self.clocks)
+        return Receipt(receipt.ticket, receipt.kind, self.clocks.local(receipt.created_at), receipt.duplicate)
+
+    def _brief(self, item: Item) -> ItemBrief:
+        return ItemBrief(item.ticket, item.kind, item.status, item.title, self.clocks.local(item.created_at))
 
     async def my_items(self, user: UserRef, limit: int = 10) -> list[ItemBrief]:
         items = (
@@ -38,24 +35,24 @@ class StoragePort:
             .order_by("-created_at")
             .limit(limit)
         )
-        return [_brief(i) for i in items]
+        return [self._brief(i) for i in items]
 
     async def find_item(self, user: UserRef, ticket: str) -> ItemBrief | None:
         item = await Item.filter(
             ticket=ticket, citizen__channel=user.channel, citizen__external_id=user.user_id
         ).first()
-        return _brief(item) if item else None
+        return self._brief(item) if item else None
 
-    async def followups(self, user: UserRef) -> Followups:
-        now = service.utcnow()
-        return await citizen.followups(user, now, await self._open_campaigns(now))
+    async def followups(self, user: UserRef, at: datetime) -> Followups:
+        """What waits for the citizen who wrote at ``at`` (the questions shown by then)."""
+        return await citizen.followups(user, at, await self._open_campaigns(service.utcnow()))
 
     async def _open_campaigns(self, now: datetime) -> tuple[Campaign, ...]:
         """Open campaigns, read at most once a minute (they change a few times a year)."""
         loaded_at, cached = self._campaigns
         if time.monotonic() - loaded_at < self.campaigns_ttl_s:
             return cached
-        fresh = await citizen.open_campaigns(now.astimezone(ZoneInfo(self.tz)).date())
+        fresh = await citizen.open_campaigns(self.clocks.today(now))
         self._campaigns = (time.monotonic(), fresh)
         return fresh
 

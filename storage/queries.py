@@ -1,4 +1,5 @@
-"""Read queries for staff: item listings and one item in full, as plain dicts."""
+"""Read queries for staff: item listings and one item in full, as plain dicts (codes, not labels:
+``admin_cli`` shows them in Chinese). Phones are masked unless ``reveal``."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ from typing import Any
 
 from tortoise.expressions import Q
 
+from storage import privacy
 from storage.errors import NotFound
 from storage.models import Department, Item, ItemEvent, Message
-from storage.workflow.transitions import allowed_actions
+from storage.workflow.transitions import allowed_commands
+from storage.workflow.vocabulary import OPEN, WAITING_ON_CITIZEN
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,7 +25,7 @@ class ItemFilter:
     campaign: int | None = None
     overdue: bool = False  # past its acceptance or handling limit
     due_within: int | None = None  # days
-    waiting: bool = False  # 事前沟通: waiting for the citizen's answer
+    waiting: bool = False  # 事前/事中沟通: waiting for the citizen's words
     search: str | None = None  # in ticket, title, category
     sort: str = "created"  # or "deadline"
     limit: int = 50
@@ -33,8 +36,7 @@ def iso(value: Any) -> str | None:
     return value.isoformat() if value is not None else None
 
 
-def item_row(item: Item) -> dict[str, Any]:
-    citizen = item.citizen
+def item_row(item: Item, reveal: bool = False) -> dict[str, Any]:
     return {
         "ticket": item.ticket,
         "kind": item.kind,
@@ -45,19 +47,20 @@ def item_row(item: Item) -> dict[str, Any]:
         "created_at": iso(item.created_at),
         "accept_due_at": iso(item.accept_due_at),
         "due_at": iso(item.due_at),
-        "citizen": {
-            "name": citizen.name,
-            "phone": citizen.phone,
-            "channel": citizen.channel,
-            "external_id": citizen.external_id,
-        },
+        "citizen": privacy.contact(item, reveal),
     }
 
 
-OPEN = ("received", "accepted", "consulting", "reported", "instructed", "assigned", "adopted")
+def late_by(limit: datetime) -> Q:
+    """Open items whose running clock ends by ``limit``: acceptance until accepted, then handling."""
+    accepting = Q(accepted_at__isnull=True, accept_due_at__lte=limit)
+    handling = Q(accepted_at__isnull=False, due_at__lte=limit)
+    return Q(status__in=list(OPEN)) & (accepting | handling)
 
 
-async def list_items(f: ItemFilter, now: datetime | None = None) -> list[dict[str, Any]]:
+async def list_items(
+    f: ItemFilter, now: datetime | None = None, reveal: bool = False
+) -> list[dict[str, Any]]:
     now = now or datetime.now(UTC)
     query = Item.all().select_related("citizen")
     simple = {
@@ -69,21 +72,19 @@ async def list_items(f: ItemFilter, now: datetime | None = None) -> list[dict[st
     }
     query = query.filter(**{k: v for k, v in simple.items() if v is not None})
     if f.waiting:
-        query = query.filter(status="consulting")
+        query = query.filter(status__in=list(WAITING_ON_CITIZEN))
     if f.search:
         query = query.filter(
             Q(ticket__icontains=f.search) | Q(title__icontains=f.search) | Q(category__icontains=f.search)
         )
     if f.overdue or f.due_within is not None:
-        limit = now + timedelta(days=f.due_within or 0)
-        late = Q(status="received", accept_due_at__lte=limit) | Q(status__in=OPEN[1:], due_at__lte=limit)
-        query = query.filter(late)
+        query = query.filter(late_by(now + timedelta(days=f.due_within or 0)))
     order = ("due_at", "accept_due_at", "id") if f.sort == "deadline" else ("-created_at", "-id")
     items = await query.distinct().order_by(*order).offset(f.offset).limit(f.limit)
-    return [item_row(i) for i in items]
+    return [item_row(i, reveal) for i in items]
 
 
-async def item_detail(ticket: str) -> dict[str, Any]:
+async def item_detail(ticket: str, reveal: bool = False) -> dict[str, Any]:
     item = await Item.filter(ticket=ticket).select_related("citizen").first()
     if item is None:
         raise NotFound(f"没有编号为 {ticket} 的事项。")
@@ -91,9 +92,9 @@ async def item_detail(ticket: str) -> dict[str, Any]:
     departments = [d.name for d in await item.departments.all()]
     lead = await Department.filter(id=item.lead_department_id).first()  # type: ignore[attr-defined]
     thread = await Message.filter(item_id=item.id).order_by("created_at", "id")
-    row = item_row(item)
+    row = item_row(item, reveal)
     row.update(
-        fields=item.fields_data,
+        fields=privacy.fields(item, reveal),
         version=item.version,
         departments=departments,
         lead_department=lead.name if lead else None,
@@ -101,7 +102,7 @@ async def item_detail(ticket: str) -> dict[str, Any]:
         redo_count=item.redo_count,
         review_level=item.review_level,
         satisfaction=item.satisfaction,
-        allowed_actions=allowed_actions(item.kind, item.status),
+        allowed_actions=allowed_commands(item),
         events=[
             {
                 "action": e.action,

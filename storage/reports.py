@@ -3,47 +3,41 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, timedelta
 from statistics import mean
 from typing import Any
 
+from storage import privacy
 from storage.models import Item, ItemEvent
-from storage.queries import iso
+from storage.queries import iso, late_by
 
-HANDLING = ("accepted", "consulting", "reported", "instructed", "assigned", "adopted")
 FINISH = ("answer", "implement", "decline", "reject")  # the item got its outcome
 
 
 async def overdue(now: datetime, within_days: int = 3) -> list[dict[str, Any]]:
-    """Items past or within ``within_days`` of their acceptance notice or handling limit."""
+    """Open items past or within ``within_days`` of their running clock: the 15-day acceptance
+    notice until accepted, then the handling limit (with its extension)."""
     rows: list[dict[str, Any]] = []
-    waiting = await Item.filter(status="received", accept_due_at__isnull=False).prefetch_related(
-        "departments"
-    )
-    handling = await Item.filter(status__in=HANDLING, due_at__isnull=False).prefetch_related(
-        "departments", "lead_department"
-    )
-    for clock, items in (("受理告知", waiting), ("办理", handling)):
-        for item in items:
-            due = item.accept_due_at if clock == "受理告知" else item.due_at
-            assert due is not None
-            left = (due - now).total_seconds() / 86400
-            if left <= within_days:
-                depts = [d.name for d in item.departments] or ["（未交办）"]
-                rows.append(
-                    {
-                        "ticket": item.ticket,
-                        "kind": item.kind,
-                        "status": item.status,
-                        "clock": clock,
-                        "title": item.title,
-                        "departments": depts,
-                        "due_at": iso(due),
-                        "days_left": round(left, 1),
-                        "overdue": left < 0,
-                    }
-                )
-    return sorted(rows, key=lambda r: (r["departments"][0], r["days_left"]))
+    items = await Item.filter(late_by(now + timedelta(days=within_days))).prefetch_related("departments")
+    for item in items:
+        accepting = item.accepted_at is None
+        due = item.accept_due_at if accepting else item.due_at
+        assert due is not None
+        left = (due - now).total_seconds() / 86400
+        rows.append(
+            {
+                "ticket": item.ticket,
+                "kind": item.kind,
+                "status": item.status,
+                "clock": "accept" if accepting else "handle",
+                "title": item.title,
+                "departments": [d.name for d in item.departments],
+                "due_at": iso(due),
+                "days_left": round(left, 1),
+                "overdue": left < 0,
+            }
+        )
+    return sorted(rows, key=lambda r: (r["departments"][:1], r["days_left"]))
 
 
 async def _items(since: datetime | None, until: datetime | None) -> list[Item]:
@@ -125,14 +119,14 @@ async def digest(since: datetime, until: datetime) -> dict[str, list[dict[str, A
                 "cause": f.get("cause", ""),
                 "measure": f.get("measure", ""),
                 "place": f.get("place", ""),
-                "anonymous": f.get("name") == "匿名",
+                "anonymous": item.anonymous,
                 "contact_ok": f.get("contact_ok") == "可以",
             }
         )
     return dict(grouped)
 
 
-async def export_rows(since: datetime | None) -> list[dict[str, Any]]:
+async def export_rows(since: datetime | None, reveal: bool = False) -> list[dict[str, Any]]:
     query = Item.all().select_related("citizen", "lead_department").prefetch_related("departments")
     if since:
         query = query.filter(created_at__gte=since)
@@ -152,8 +146,8 @@ async def export_rows(since: datetime | None) -> list[dict[str, Any]]:
             "departments": "、".join(d.name for d in i.departments),
             "satisfaction": i.satisfaction,
             "redo_count": i.redo_count,
-            "citizen_name": i.fields_data.get("name") or i.citizen.name,  # as given on this item
-            "citizen_phone": i.fields_data.get("phone") or i.citizen.phone,
+            "citizen_name": privacy.name_of(i),  # as given on this item
+            "citizen_phone": privacy.phone_of(i, reveal),
         }
         for i in await query.order_by("created_at", "id")
     ]

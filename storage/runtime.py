@@ -7,20 +7,20 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
-from storage.config import Settings
 from storage.db import close_db, open_db
 
 T = TypeVar("T")
 
 
-def run_with_db(settings: Settings, work: Callable[[], Awaitable[T]], *, migrate: bool = True) -> T:
-    """``asyncio.run`` ``work()`` between opening (and migrating) and closing the database."""
+async def with_db(url: str, work: Callable[[], Awaitable[T]], *, migrate: bool) -> T:
+    """``work()`` between opening (migrating only when asked) and closing the database."""
+    await open_db(url, apply_migrations=migrate)
+    try:
+        return await work()
+    finally:
+        await close_db()
 
-    async def main() -> T:
-        await open_db(settings.database_url, apply_migrations=migrate)
-        try:
-            return await work()
-        finally:
-            await close_db()
 
-    return asyncio.run(main())
+def run_with_db(url: str, work: Callable[[], Awaitable[T]], *, migrate: bool) -> T:
+    """``asyncio.run`` of ``with_db``."""
+    return asyncio.run(with_db(url, work, migrate=migrate))

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-from zoneinfo import ZoneInfo
+from datetime import datetime, tzinfo
 
 from tortoise.backends.base.client import BaseDBAsyncClient
 
@@ -15,13 +14,13 @@ _UPSERT = (
 )
 
 
-async def next_ticket(conn: BaseDBAsyncClient, kind: str, now: datetime, tz: str = "Asia/Shanghai") -> str:
-    """Issue the next number for ``kind`` on the local date of ``now``, inside ``conn``'s transaction.
+async def next_ticket(conn: BaseDBAsyncClient, kind: str, now: datetime, zone: tzinfo) -> str:
+    """Issue the next number for ``kind`` on the date of ``now`` in ``zone``, inside ``conn``'s transaction.
 
     The upsert takes a row lock (PostgreSQL) or the database lock (SQLite), so racing
     submissions in one second, in one process or many, never get the same number.
     """
-    day = now.astimezone(ZoneInfo(tz)).strftime("%Y%m%d")
+    day = now.astimezone(zone).strftime("%Y%m%d")
     key = f"{PREFIXES[kind]}-{day}"
     placeholder = "$1" if conn.capabilities.dialect == "postgres" else "?"
     # execute_query_dict: tortoise's asyncpg execute_query drops the rows of an INSERT … RETURNING

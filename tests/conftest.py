@@ -15,13 +15,13 @@ from redis.asyncio import Redis
 from tortoise import Tortoise
 from tortoise.backends.base.executor import EXECUTOR_CACHE
 
-from bot.app import create_app
 from storage.backends import Backends, build_backends
 from storage.config import Settings
 from storage.db import migrate, tortoise_config
 from storage.dedupe import MemoryDeduper
 from storage.locks import MemoryUserLocks
 from storage.state import MemoryStateStore
+from tests.apps import Served, make_config, service_app
 from tests.services import PG_URL, REDIS_URL, require
 
 _pg_migrated = False
@@ -136,8 +136,10 @@ async def backends(request: pytest.FixtureRequest) -> AsyncIterator[Backends]:
 
 
 @pytest.fixture
-async def app(db: str, settings: Settings) -> web.Application:
-    return create_app(settings, manage_db=False)
+async def app(db: str, settings: Settings) -> AsyncIterator[web.Application]:
+    """``minyi serve``'s app with no platform channel (web chat only), on the test database."""
+    async with service_app(make_config(settings)) as (application, _):
+        yield application
 
 
 @pytest.fixture
@@ -146,3 +148,11 @@ async def client(
 ) -> TestClient[Any, Any]:
     result: TestClient[Any, Any] = await aiohttp_client(app)
     return result
+
+
+@pytest.fixture
+async def served(aiohttp_client: Callable[[web.Application], Any]) -> AsyncIterator[Served]:
+    """``await served.start(config)``: a test client of ``minyi serve``'s app for that config."""
+    running = Served(aiohttp_client)
+    yield running
+    await running.close()

@@ -42,7 +42,7 @@ class FakePort:
     async def find_item(self, user: UserRef, ticket: str) -> ItemBrief | None:
         return next((b for u, b, _ in self.items.values() if u == user and b.ticket == ticket), None)
 
-    async def followups(self, user: UserRef) -> Followups:
+    async def followups(self, user: UserRef, at: datetime) -> Followups:
         return self.pending
 
     async def reply(self, user: UserRef, ticket: str, text: str, media: str | None) -> None:

@@ -1,5 +1,10 @@
-"""What citizens do to their own items from the chat: answer staff (事前/事中沟通), rate the result
-(事后沟通; 不满意 sends a complaint back to its department), leave a comment, ask for 复查/复核.
+"""What citizens do to their own items from the chat: answer staff (事前/事中沟通, or a staff
+message), rate the result (事后沟通; 不满意 sends a complaint back), comment, ask for 复查/复核.
+
+A question is answerable only once the citizen has seen it: ``followups`` counts an item as
+waiting for the citizen's words, or for their rating, only when the notice that asked was
+delivered no later than the second the citizen wrote (a notice riding along with the reply to
+this very message was not on their screen when they typed it).
 
 The reply in the chat is the citizen's notice for these changes, so they write no outbox row.
 """
@@ -7,21 +12,27 @@ The reply in the chat is the citizen's notice for these changes, so they write n
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from tortoise.backends.base.client import BaseDBAsyncClient
-from tortoise.transactions import in_transaction
+from tortoise.expressions import Q
 
 from dialogs.ports import RateOutcome, ReviewOutcome
 from dialogs.types import Campaign as CampaignRef
 from dialogs.types import Followups, ItemRef, UserRef
-from storage.errors import NotFound
-from storage.models import Campaign, Item, ItemEvent, Message
+from storage.errors import InvalidTransition, NotFound
+from storage.models import Campaign, Item, ItemEvent, Message, Outbox
 from storage.workflow import service
-from storage.workflow.clocks import DEFAULT, Clocks
+from storage.workflow.clocks import Clocks
+from storage.workflow.service import Change
+from storage.workflow.vocabulary import (
+    ASKS_RATING,
+    COMPLAINT,
+    FOLLOWUP_WINDOW,
+    INVITES_REPLY,
+    RATING_DUE,
+    WAITING_ON_CITIZEN,
+)
 
-WAITING = ("consulting", "instructed")  # staff wait for the citizen's words
-RATING = ("implemented", "answered")  # the satisfaction question was asked
-RATING_WINDOW = timedelta(days=15)  # after this, a bare digit is a menu choice again
 LABELS = {1: "满意", 2: "基本满意", 3: "不满意"}
 MAX_REVIEW_LEVEL = 2  # 复查, then 复核; after that the same matter is not accepted again
 
@@ -37,20 +48,51 @@ async def own_item(user: UserRef, ticket: str) -> Item:
     return item
 
 
-def _ref(item: Item) -> ItemRef:
-    return ItemRef(item.ticket, item.kind, item.title)
-
-
-async def followups(user: UserRef, now: datetime, campaigns: tuple[CampaignRef, ...] = ()) -> Followups:
-    """One query: the items waiting on this citizen and those whose rating is due."""
-    items = await Item.filter(status__in=[*WAITING, *RATING], **_mine(user)).order_by("-updated_at", "-id")
-    waiting = tuple(_ref(i) for i in items if i.status in WAITING)
-    rating = tuple(
-        _ref(i)
-        for i in items
-        if i.status in RATING and i.satisfaction is None and i.updated_at >= now - RATING_WINDOW
+def shown(row: dict[str, Any], at: datetime) -> bool:
+    """Whether a notice was on the citizen's screen when they wrote at ``at`` (platforms date
+    messages to the second, so the second of ``at`` counts)."""
+    sent_at = row["sent_at"]
+    return (
+        row["status"] == "sent"
+        and sent_at is not None
+        and sent_at < at.replace(microsecond=0) + timedelta(seconds=1)
     )
-    return Followups(waiting=waiting, rating_due=rating, campaigns=campaigns)
+
+
+async def followups(user: UserRef, at: datetime, campaigns: tuple[CampaignRef, ...] = ()) -> Followups:
+    """One query: the items whose question to this citizen is on their screen, by what it asks."""
+    recent = Q(sent_at__gte=at - FOLLOWUP_WINDOW) | Q(item__status__in=list(WAITING_ON_CITIZEN))
+    rows = await (
+        Outbox.filter(recent, kind__in=[*INVITES_REPLY, *ASKS_RATING], **_mine(user))
+        .order_by("id")
+        .values(
+            "item_id",
+            "kind",
+            "status",
+            "sent_at",
+            "item__ticket",
+            "item__kind",
+            "item__title",
+            "item__status",
+            "item__satisfaction",
+        )
+    )
+    latest: dict[tuple[int, bool], dict[str, Any]] = {}
+    for row in rows:  # the last question of each sort per item is the one that counts
+        latest[(row["item_id"], row["kind"] in ASKS_RATING)] = row
+    waiting: list[ItemRef] = []
+    rating: list[ItemRef] = []
+    for (_, rates), row in sorted(latest.items(), key=lambda kv: -kv[1]["item_id"]):
+        if not shown(row, at):
+            continue
+        ref = ItemRef(row["item__ticket"], row["item__kind"], row["item__title"])
+        if rates and row["item__status"] in RATING_DUE and row["item__satisfaction"] is None:
+            rating.append(ref)
+        elif not rates and (
+            row["item__status"] in WAITING_ON_CITIZEN or row["kind"] in {"staff_reply", "reject"}
+        ):
+            waiting.append(ref)
+    return Followups(waiting=tuple(waiting), rating_due=tuple(rating), campaigns=campaigns)
 
 
 async def open_campaigns(today: date) -> tuple[CampaignRef, ...]:
@@ -60,49 +102,40 @@ async def open_campaigns(today: date) -> tuple[CampaignRef, ...]:
 
 async def reply(user: UserRef, ticket: str, text: str, media: str | None) -> None:
     """The citizen's words join the thread; an item in 事前沟通 goes back to where it was."""
-    item = await own_item(user, ticket)
+    await own_item(user, ticket)
 
-    async def add_message(conn: BaseDBAsyncClient, it: Item) -> None:
+    async def add_message(conn: Any, it: Item) -> None:
+        attachments = [media] if media else []
         await Message.create(
-            using_db=conn,
-            item=it,
-            direction="citizen",
-            author="群众",
-            text=text,
-            attachments=[media] if media else [],
+            using_db=conn, item=it, direction="citizen", author="群众", text=text, attachments=attachments
         )
 
-    if item.status == "consulting":
-        await service.apply(ticket, "citizen_reply", actor="citizen", note=text[:200], extra=add_message)
-    else:
-        async with in_transaction() as conn:
-            await add_message(conn, item)
+    note = Change(note=text[:200] or "（照片）")
+    await service.apply(ticket, "citizen_reply", actor="citizen", plan=lambda _: note, extra=add_message)
 
 
 async def rate(
-    user: UserRef, ticket: str, score: int, *, clocks: Clocks = DEFAULT, now: datetime | None = None
+    user: UserRef, ticket: str, score: int, *, clocks: Clocks, now: datetime | None = None
 ) -> RateOutcome:
+    """满意/基本满意 close the item; 不满意 sends a complaint back (退回再办) with a new deadline."""
     now = now or service.utcnow()
     item = await own_item(user, ticket)
-    if item.status not in RATING or item.satisfaction is not None:
-        return RateOutcome(ticket, item.kind, score, already=True)
     note = f"群众评价：{LABELS[score]}"
-    if score == 3 and item.kind == "complaint":  # 退回再办: a new deadline, asked again after the redo
-        due, redo = now + timedelta(days=clocks.redo_days), item.redo_count + 1
-        await service.apply(
-            ticket,
-            "send_back",
-            actor="citizen",
-            note=note,
-            now=now,
-            changes={"redo_count": redo, "due_at": due, "answered_at": None},
-        )
-        return RateOutcome(ticket, item.kind, score, redo=redo, new_due=due)
-    await service.apply(ticket, "rate", actor="citizen", note=note, changes={"satisfaction": score}, now=now)
-    if score in (1, 2):
-        await service.apply(
-            ticket, "close", actor="citizen", note="群众评价后办结", now=now, changes={"closed_at": now}
-        )
+    due = now + timedelta(days=clocks.redo_days)
+    action = "send_back" if score == 3 and item.kind == COMPLAINT else "rate" if score == 3 else "rate_close"
+
+    def plan(it: Item) -> Change:
+        if action == "send_back":
+            return Change({"redo_count": it.redo_count + 1, "due_at": due, "answered_at": None}, note=note)
+        closing = {"closed_at": now} if action == "rate_close" else {}
+        return Change({"satisfaction": score, **closing}, note=note)
+
+    try:
+        done = await service.apply(ticket, action, actor="citizen", now=now, plan=plan)
+    except InvalidTransition:  # rated already (or staff moved it on): nothing changes
+        return RateOutcome(ticket, item.kind, score, already=True)
+    if action == "send_back":
+        return RateOutcome(ticket, item.kind, score, redo=done.redo_count, new_due=clocks.local(due))
     return RateOutcome(ticket, item.kind, score)
 
 
@@ -112,41 +145,40 @@ async def comment(user: UserRef, ticket: str, text: str) -> None:
 
 
 async def request_review(
-    user: UserRef, ticket: str | None, *, clocks: Clocks = DEFAULT, now: datetime | None = None
+    user: UserRef, ticket: str | None, *, clocks: Clocks, now: datetime | None = None
 ) -> ReviewOutcome:
     """复查 (then 复核) of an answered complaint, within 30 days of its answer, with its own clock."""
     now = now or service.utcnow()
     if ticket is None:
-        open_ = await Item.filter(kind="complaint", status__in=["answered", "closed"], **_mine(user))
-        if len(open_) != 1:
-            return ReviewOutcome("choose" if open_ else "not_found")
-        ticket = open_[0].ticket
+        candidates = await Item.filter(kind=COMPLAINT, status__in=["answered", "closed"], **_mine(user))
+        if len(candidates) != 1:
+            return ReviewOutcome("choose" if candidates else "not_found")
+        ticket = candidates[0].ticket
     item = await Item.filter(ticket=ticket, **_mine(user)).first()
     if item is None:
         return ReviewOutcome("not_found", ticket)
-    refusal = await _review_refusal(item, clocks, now)
-    if refusal:
+    if refusal := await _review_refusal(item, clocks, now):
         return ReviewOutcome(refusal, ticket)
     level = item.review_level + 1
-    await service.apply(
-        ticket,
-        "request_review",
-        actor="citizen",
-        note="复查申请" if level == 1 else "复核申请",
-        now=now,
-        changes={
+    change = Change(
+        {
             "review_level": level,
             "accepted_at": now,
             "due_at": now + timedelta(days=clocks.review_days),
             "satisfaction": None,
             "answered_at": None,
         },
+        note="复查申请" if level == 1 else "复核申请",
     )
+    try:
+        await service.apply(ticket, "request_review", actor="citizen", now=now, plan=lambda _: change)
+    except InvalidTransition:
+        return ReviewOutcome("pending", ticket)
     return ReviewOutcome("accepted", ticket, level)
 
 
 async def _review_refusal(item: Item, clocks: Clocks, now: datetime) -> str | None:
-    if item.kind != "complaint":
+    if item.kind != COMPLAINT:
         return "not_complaint"
     if item.review_level >= MAX_REVIEW_LEVEL:
         return "final"

@@ -1,9 +1,15 @@
 """The service layer: every change to an item goes through here, in one transaction with its
-audit event and its outbox notices. The bot and ``minyi-admin`` both call it."""
+audit event and its outbox notice. The bot and ``minyi-admin`` both call it.
+
+An action's rules (its legal states, its guards) and what it writes (deadlines, the citizen's
+notice) are evaluated on the row as locked inside that transaction, never on an earlier read:
+two staff extending at once give one extension, one event, one notice.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -18,10 +24,22 @@ from storage.errors import ConcurrentChange, NotFound
 from storage.models import Citizen, Item, ItemEvent, Outbox
 from storage.tickets import next_ticket
 from storage.workflow import transitions
-from storage.workflow.clocks import DEFAULT, Clocks
+from storage.workflow.clocks import Clocks
+from storage.workflow.vocabulary import CHAT_CHANNELS, SUGGESTION
 
-INLINE_CHANNELS = frozenset({"web", "console", "wechat", "telegram"})
 Extra = Callable[[BaseDBAsyncClient, Item], Awaitable[None]]  # more writes inside an action's transaction
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    """What an action writes besides the new state: field values, the citizen's notice, the note."""
+
+    values: dict[str, Any] = field(default_factory=dict)
+    notice: str | None = None
+    note: str | None = None
+
+
+Plan = Callable[[Item], Change]  # computed from the locked row
 
 
 def utcnow() -> datetime:
@@ -35,7 +53,7 @@ async def citizen_for(user: UserRef, conn: BaseDBAsyncClient | None = None) -> C
 
 
 def title_of(kind: str, values: dict[str, Any]) -> str:
-    if kind == "suggestion":
+    if kind == SUGGESTION:
         return str(values.get("title", ""))[:100]
     what = str(values.get("what", "")).replace("\n", " ")
     return (what[:30] + "…") if len(what) > 30 else what
@@ -47,21 +65,20 @@ async def submit(
     values: dict[str, Any],
     key: str,
     *,
+    clocks: Clocks,
     now: datetime | None = None,
-    clocks: Clocks = DEFAULT,
-    tz: str = "Asia/Shanghai",
     channel: str | None = None,
 ) -> Receipt:
     """Store a confirmed form as an item; a second submit with the same key returns the first.
 
-    ``channel`` is where the item came in when it differs from the citizen's chat channel (a
-    letter, call or visit entered by staff for a citizen who also uses the chat)."""
+    ``channel`` is where the item came in when it differs from the citizen's (a letter, a call
+    or a visit entered by staff and linked to a chat user)."""
     if existing := await Item.filter(submission_key=key).first():
         return Receipt(existing.ticket, existing.kind, existing.created_at, duplicate=True)
     now = now or utcnow()
     try:
         async with in_transaction() as conn:
-            item = await _create(conn, user, kind, values, key, now, clocks, tz, channel or user.channel)
+            item = await _create(conn, user, kind, values, key, now, clocks, channel or user.channel)
     except IntegrityError:
         existing = await Item.filter(submission_key=key).first()
         if existing is None:
@@ -78,21 +95,19 @@ async def _create(
     key: str,
     now: datetime,
     clocks: Clocks,
-    tz: str,
     channel: str,
 ) -> Item:
     citizen = await citizen_for(user, conn)
-    name, phone = str(values.get("name", "")), str(values.get("phone", ""))
-    if (name and name != "匿名" and name != citizen.name) or (phone and phone != citizen.phone):
-        citizen.name = name if name != "匿名" else citizen.name
-        citizen.phone = phone or citizen.phone
-        await citizen.save(using_db=conn, update_fields=["name", "phone"])
-    ticket = await next_ticket(conn, kind, now, tz)
+    values = dict(values)
+    verified = values.pop("verified_phone", None)
+    if verified and verified == values.get("phone") and verified != citizen.verified_phone:
+        citizen.verified_phone = verified  # the platform vouched for it: this number is theirs
+        await citizen.save(using_db=conn, update_fields=["verified_phone"])
     item = await Item.create(
         using_db=conn,
-        ticket=ticket,
+        ticket=await next_ticket(conn, kind, now, clocks.zone),
         kind=kind,
-        status=transitions.target(kind, "<new>", "submit"),
+        status=transitions.BY_ACTION["submit"].target,
         category=str(values.get("category", "")),
         title=title_of(kind, values),
         fields_data={k: v for k, v in values.items() if k != "campaign_id"},
@@ -102,23 +117,24 @@ async def _create(
         campaign_id=values.get("campaign_id"),
         created_at=now,
         accept_due_at=clocks.accept_due(now),
+        anonymous=kind == SUGGESTION and values.get("name") == "匿名",
     )
     await ItemEvent.create(
         using_db=conn, item=item, action="submit", actor="citizen", from_status=None, to_status=item.status
     )
-    inline = channel in INLINE_CHANNELS  # the chat reply itself carried the ticket number
+    inline = channel in CHAT_CHANNELS  # the chat reply itself carried the ticket number
     await Outbox.create(
         using_db=conn,
         item=item,
         citizen=citizen,
-        channel=user.channel,
+        channel=citizen.channel,
         kind="received",
-        text=texts.SUBMITTED[kind].format(ticket=ticket),
+        text=texts.SUBMITTED[kind].format(ticket=item.ticket),
         status="sent" if inline else "pending",
         sent_via="reply" if inline else "",
         sent_at=now if inline else None,
         next_attempt_at=now,
-        dedupe_key=f"{item.id}:1:received:{user.channel}",
+        dedupe_key=f"{item.id}:1:received:{citizen.channel}",
     )
     return item
 
@@ -128,28 +144,28 @@ async def apply(
     action: str,
     *,
     actor: str,
-    note: str = "",
-    notice: str | None = None,
+    now: datetime | None = None,
+    plan: Plan | None = None,
     notice_kind: str | None = None,
     priority: int = 5,
-    changes: dict[str, Any] | None = None,
-    now: datetime | None = None,
     extra: Extra | None = None,
 ) -> Item:
     """Carry out one workflow action: state, version, audit event and notice, atomically.
 
-    ``extra`` runs inside the same transaction (e.g. the thread message an answer brings).
+    ``plan`` computes the values, the notice and the note from the locked row; ``extra`` runs
+    more writes inside the same transaction (e.g. the thread message an answer brings).
 
-    Raises ``NotFound``, ``InvalidTransition`` (illegal here) or ``ConcurrentChange``
-    (another staff member changed the item between our read and our write).
+    Raises ``NotFound``, ``InvalidTransition`` (illegal here, or a guard refuses) or
+    ``ConcurrentChange`` (another change won between our read and our write on SQLite).
     """
     now = now or utcnow()
     async with in_transaction() as conn:
         item = await Item.filter(ticket=ticket).using_db(conn).select_for_update().first()
         if item is None:
             raise NotFound(f"没有编号为 {ticket} 的事项。")
-        new_status = transitions.target(item.kind, item.status, action, item.previous_status)
-        values: dict[str, Any] = dict(changes or {})
+        new_status = transitions.check(item, action)
+        change = plan(item) if plan is not None else Change()
+        values: dict[str, Any] = dict(change.values)
         if new_status == "consulting" and item.status != "consulting":
             values["previous_status"] = item.status
         version = item.version + 1
@@ -169,11 +185,14 @@ async def apply(
             actor=actor,
             from_status=item.status,
             to_status=new_status,
-            note=note,
+            note=change.note or "",
             created_at=now,
         )
-        if notice:
-            await _notice(conn, item, version, notice_kind or action, notice, priority, now)
+        if change.notice:
+            citizen_id: int = values.get("citizen_id") or item.citizen_id  # type: ignore[attr-defined]
+            await _notice(
+                conn, item, citizen_id, version, notice_kind or action, change.notice, priority, now
+            )
         if extra is not None:
             await extra(conn, item)
         await item.refresh_from_db(using_db=conn)
@@ -181,9 +200,17 @@ async def apply(
 
 
 async def _notice(
-    conn: BaseDBAsyncClient, item: Item, version: int, kind: str, text: str, priority: int, now: datetime
+    conn: BaseDBAsyncClient,
+    item: Item,
+    citizen_id: int,
+    version: int,
+    kind: str,
+    text: str,
+    priority: int,
+    now: datetime,
 ) -> None:
-    citizen = await Citizen.get(id=item.citizen_id).using_db(conn)  # type: ignore[attr-defined]
+    """The citizen's notice of this version of the item, in the outbox (the relay delivers it)."""
+    citizen = await Citizen.get(id=citizen_id, using_db=conn)
     await Outbox.create(
         using_db=conn,
         item=item,

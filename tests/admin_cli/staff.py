@@ -13,8 +13,9 @@ from tortoise.backends.base.executor import EXECUTOR_CACHE
 from typer.testing import CliRunner
 
 from admin_cli.main import app
-from bot.app import build_pipeline
+from bot.services import build_pipeline
 from dialogs import Inbound, UserRef
+from notifier import held
 from storage.backends import build_backends
 from storage.config import Settings
 from storage.db import migrate
@@ -35,7 +36,7 @@ def database_fixture(
 
         _reset_pg_schema()
         url = PG_URL
-        run_with_db(Settings(database_url=url, _env_file=None), _truncate_all, migrate=False)
+        run_with_db(url, _truncate_all, migrate=False)
     else:
         url = f"sqlite://{tmp_path / 'loop.db'}"
         asyncio.run(migrate(url))
@@ -62,7 +63,15 @@ class Citizen:
                 replies = [r.text for r in await pipeline.feed(inbound)]
             return replies
 
-        return run_with_db(self.settings, work, migrate=False)
+        return run_with_db(self.settings.database_url, work, migrate=False)
+
+    def poll(self) -> list[str]:
+        """What the web page's 15-second poll shows now (the notices that reached the citizen)."""
+
+        async def work() -> list[str]:
+            return await held.poll(self.user, datetime.now(UTC))
+
+        return run_with_db(self.settings.database_url, work, migrate=False)
 
     def files(self, answers: list[str]) -> str:
         return self.say(*answers, "确认")[-1].split("编号 ")[1][:16]
@@ -80,4 +89,4 @@ def look(url: str, ticket: str) -> tuple[str, list[tuple[str, str]]]:
         rows = await Outbox.filter(item_id=item.id).order_by("id")
         return item.status, [(r.kind, r.text) for r in rows]
 
-    return run_with_db(Settings(database_url=url, _env_file=None), work, migrate=False)
+    return run_with_db(url, work, migrate=False)

@@ -13,7 +13,7 @@ import pytest
 from typer.testing import CliRunner
 
 from admin_cli.main import app
-from bot.app import build_pipeline
+from bot.services import build_pipeline
 from dialogs import Inbound, UserRef
 from storage.config import Settings
 from storage.runtime import run_with_db
@@ -43,7 +43,7 @@ def filed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
             tickets[channel] = replies[0].text.split("编号 ")[1][:16]
         return tickets
 
-    return run_with_db(settings, file_items)
+    return run_with_db(settings.database_url, file_items, migrate=True)
 
 
 def test_list_json_has_the_contract_fields(filed: dict[str, str]) -> None:
@@ -73,8 +73,10 @@ def test_show_json_has_fields_events_thread_and_masks_phone(filed: dict[str, str
     row = json.loads(result.output)
     assert row["fields"]["measure"] == "建议加装遮雨棚" and row["fields"]["phone"] == "139****5678"
     assert [e["action"] for e in row["events"]] == ["submit"] and row["thread"] == []
-    revealed = json.loads(runner.invoke(app, ["items", "show", filed["web"], "--json", "--reveal"]).output)
-    assert revealed["citizen"]["phone"] == "13912345678"
+    revealed = runner.invoke(app, ["items", "show", filed["web"], "--json", "--reveal", "--as", "王芳"])
+    assert json.loads(revealed.output)["citizen"]["phone"] == "13912345678"
+    who = runner.invoke(app, ["items", "show", filed["web"], "--json", "--reveal"], env={"MINYI_STAFF": ""})
+    assert who.exit_code == 2  # a reveal says who asked
 
 
 def test_rich_tables_for_people(filed: dict[str, str]) -> None:

@@ -23,7 +23,7 @@ def dbfile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> str:
     monkeypatch.setenv("MINYI_DATABASE_URL", url)
 
     async def seed() -> None:
-        await open_db(url)
+        await open_db(url, apply_migrations=True)
         try:
             owner = await citizen("telegram", "42")
             about = await item(owner)
@@ -71,13 +71,13 @@ def test_retry_one_and_all_failed(dbfile: str) -> None:
     held_id = json.loads(runner.invoke(app, ["notices", "list", "--status", "held", "--json"]).output)[0][
         "id"
     ]
-    result = runner.invoke(app, ["notices", "retry", str(held_id)])
+    result = runner.invoke(app, ["notices", "retry", str(held_id), "--as", "王芳"])
     assert result.exit_code == 0 and "1 条" in result.output
-    result = runner.invoke(app, ["notices", "retry", "--all-failed"])
+    result = runner.invoke(app, ["--as", "王芳", "notices", "retry", "--all-failed"])
     assert result.exit_code == 0 and "1 条" in result.output
     assert status_by_kind(dbfile) == {
         "accept": ("pending", 0),
         "report": ("pending", 0),
         "instruct": ("sent", 0),
     }
-    assert runner.invoke(app, ["notices", "retry"]).exit_code == 2
+    assert runner.invoke(app, ["notices", "retry", "--as", "王芳"]).exit_code == 2

@@ -40,7 +40,7 @@ def test_digest_stats_export(database: str, tmp_path: Path) -> None:
 def test_overdue_lists_by_department(database: str) -> None:
     ticket = Citizen(database, "r2").files(COMPLAINT_FROM_MENU)
     rows = json.loads(admin("overdue", "--within", "15", "--json"))
-    assert [(r["ticket"], r["clock"], r["overdue"]) for r in rows] == [(ticket, "受理告知", False)]
+    assert [(r["ticket"], r["clock"], r["overdue"]) for r in rows] == [(ticket, "accept", False)]
     assert json.loads(admin("overdue", "--json")) == []  # 15 days left: not near yet
 
 

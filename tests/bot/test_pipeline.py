@@ -6,8 +6,8 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.app import build_pipeline
 from bot.pipeline import Pipeline
+from bot.services import build_pipeline
 from dialogs import Inbound, UserRef, texts
 from storage.backends import Backends, build_backends
 from storage.config import Settings
@@ -28,13 +28,13 @@ def msg(text: str | None, n: int, when: datetime | None = None) -> Inbound:
 
 async def test_half_filled_draft_survives_a_restart_and_is_offered(tmp_path: Path) -> None:
     settings = Settings(database_url=f"sqlite://{tmp_path / 'm.db'}", _env_file=None)
-    await open_db(settings.database_url)
+    await open_db(settings.database_url, apply_migrations=True)
     first = build_pipeline(settings, build_backends(settings))
     for n, text in enumerate(["1", "2", "路灯坏了"]):
         await first.feed(msg(text, n))
     await close_db()
 
-    await open_db(settings.database_url)  # a new process: nothing in memory
+    await open_db(settings.database_url, apply_migrations=True)  # a new process: nothing in memory
     second = build_pipeline(settings, build_backends(settings))
     offer = await second.feed(msg(None, 10))
     assert "欢迎回来" in offer[0].text and "已填 2/9 项" in offer[0].text

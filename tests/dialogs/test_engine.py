@@ -160,12 +160,14 @@ async def test_cancel_when_idle() -> None:
     assert await Chat().send("取消") == [texts.CANCEL_NOTHING, texts.MENU]
 
 
-async def test_menu_pauses_the_draft_and_starting_again_offers_it() -> None:
+async def test_menu_pauses_the_draft_and_its_number_goes_on_with_it() -> None:
     chat = Chat()
     await fill(chat, "1", SUGGESTION[:4])
     replies = await chat.send("菜单")
     assert replies[0] == texts.DRAFT_PAUSED.format(noun="建议", number="1") and replies[1] == texts.MENU
-    offer = await chat.send("1")
+    assert await chat.send("1") == ["（5/9）您建议怎么解决？"]  # "回复 1 可以接着填" does just that
+    await chat.send("菜单")
+    offer = await chat.send("2")  # the other form: go on with the suggestion, or start over?
     assert "已填 3/9 项" in offer[0]  # 症结 was skipped
     resumed = await chat.send("继续")
     assert "（5/9）" in resumed[0]

@@ -1,5 +1,6 @@
-"""After filing, in chat: answering staff, rating with one digit, commenting, asking for a review,
-and campaigns offered when a suggestion starts (engine through the fake port)."""
+"""After filing, in chat: answering staff, rating in words (never a digit: digits are the menu),
+commenting, asking for a review, and campaigns offered when a suggestion starts (engine through
+the fake port)."""
 
 from __future__ import annotations
 
@@ -11,29 +12,51 @@ A = ItemRef("JY-20261122-0001", "suggestion", "公交站遮雨棚")
 B = ItemRef("TS-20261122-0002", "complaint", "油烟直排")
 
 
-async def test_a_digit_right_after_the_satisfaction_question_rates() -> None:
+async def test_the_words_of_the_satisfaction_question_rate() -> None:
     chat = Chat()
     chat.port.pending = Followups(rating_due=(B,))
-    replies = await chat.send("3")
+    replies = await chat.send("不满意。")  # as WeChat's voice recognition writes it
     assert chat.port.calls == [("rate", (B.ticket, 3))]
     assert replies[0] == texts.RATED[3] and replies[-1] == texts.ASK_COMMENT
     chat.port.pending = Followups()
     assert await chat.send("处理太慢了") == [texts.COMMENT_SAVED]
     assert chat.port.calls[-1] == ("comment", (B.ticket, "处理太慢了"))
-    assert await chat.send("3") != [texts.COMMENT_SAVED]  # back to the menu's 3: 查进度
-    assert chat.port.calls[-1][0] == "comment"
 
 
-async def test_comment_can_be_skipped_and_a_menu_command_moves_on() -> None:
+async def test_a_menu_digit_never_rates_even_with_a_rating_due() -> None:
+    chat = Chat()
+    chat.port.pending = Followups(rating_due=(B,))
+    assert (await chat.send("3")) == [texts.NO_ITEMS]  # 查进度, as the menu on the screen says
+    assert (await chat.send("2"))[0] == texts.FORM_INTRO["complaint"]
+    assert not [c for c in chat.port.calls if c[0] == "rate"]
+
+
+async def test_comment_can_be_skipped_and_a_menu_digit_moves_on() -> None:
     chat = Chat()
     chat.port.pending = Followups(rating_due=(B,))
     await chat.send("满意")
     assert await chat.send("跳过") == [texts.COMMENT_SKIPPED]
     chat.port.pending = Followups(rating_due=(B,))
-    await chat.send("1")
+    await chat.send("基本满意")
     chat.port.pending = Followups()
-    replies = await chat.send("菜单")
-    assert replies[-1] == texts.MENU and [c[0] for c in chat.port.calls] == ["rate", "rate"]
+    replies = await chat.send("3")  # the comment question was open: 3 is still the menu's 查进度
+    assert replies == [texts.NO_ITEMS] and [c[0] for c in chat.port.calls] == ["rate", "rate"]
+
+
+async def test_a_rating_word_with_nothing_to_rate_says_so() -> None:
+    chat = Chat()
+    assert await chat.send("满意") == [texts.RATING_NOTHING, texts.MENU]
+    assert not chat.port.calls
+
+
+async def test_with_several_ratings_due_the_bot_asks_which() -> None:
+    chat = Chat()
+    chat.port.pending = Followups(rating_due=(A, B))
+    replies = await chat.send("满意")
+    assert "2 件事项在等您评价" in replies[0] and not chat.port.calls
+    chat.port.pending = Followups()
+    await chat.send("2")
+    assert chat.port.calls == [("rate", (B.ticket, 1))] and chat.conv.mode == "comment"
 
 
 async def test_without_a_question_digits_are_the_menu() -> None:

@@ -13,20 +13,19 @@ T0 = datetime(2026, 11, 23, 10, 0, tzinfo=UTC)  # 18:00 in Shanghai: outside qui
 
 
 class FakeSender:
-    """Implements ``Sender`` (and ``TemplateSender`` with ``templates=True``) in memory.
+    """Implements ``Sender`` in memory (``merges`` like a platform that counts messages).
 
     ``script`` holds the next outcomes in order (an exception to raise, or None for success);
     ``always`` maps a recipient to an exception raised for every send to them."""
 
-    def __init__(self, channel: str = "telegram", *, templates: bool = False) -> None:
+    def __init__(self, channel: str = "telegram", *, merges: bool = False) -> None:
         self.channel = channel
+        self.merges = merges
         self.sent: list[Notice] = []
-        self.templates: list[tuple[Notice, str, dict[str, str]]] = []
         self.script: list[Exception | None] = []
         self.always: dict[str, Exception] = {}
         self.calls = 0
-        if not templates:
-            self.send_template = None  # type: ignore[assignment]
+        self.closed = False
 
     def _outcome(self, notice: Notice) -> None:
         self.calls += 1
@@ -38,13 +37,10 @@ class FakeSender:
     async def send(self, notice: Notice) -> Delivery:
         self._outcome(notice)
         self.sent.append(notice)
-        via = "customer_service" if self.channel == "wechat" else "message"
-        return Delivery(via, f"m{len(self.sent)}")
+        return Delivery("message", f"m{len(self.sent)}")
 
-    async def send_template(self, notice: Notice, template_id: str, data: dict[str, str]) -> Delivery:
-        self._outcome(notice)
-        self.templates.append((notice, template_id, data))
-        return Delivery("template", f"t{len(self.templates)}")
+    async def aclose(self) -> None:
+        self.closed = True
 
 
 async def citizen(channel: str, user: str, *, last_inbound_at: datetime | None = None) -> Citizen:

@@ -14,8 +14,8 @@ import aiohttp
 import orjson
 from aiohttp import web
 
+from notifier.errors import RateLimited, RecipientUnreachable, TransientError
 from notifier.sender import Delivery, Notice
-from storage.errors import RateLimited, RecipientUnreachable, TransientError
 
 
 class FakePlatform:
@@ -70,6 +70,7 @@ class HttpSender:
     def __init__(self, url: str, channel: str = "telegram", *, limit: int = 256) -> None:
         self.url = url
         self.channel = channel
+        self.merges = False
         self.session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=limit))
 
     async def send(self, notice: Notice) -> Delivery:
@@ -123,6 +124,7 @@ class LineSender:
     def __init__(self, address: str, channel: str = "telegram", connections: int = 4) -> None:
         self.host, port = address.removeprefix("tcp://").split(":")
         self.port, self.channel, self.size = int(port), channel, connections
+        self.merges = False
         self.conns: list[tuple[asyncio.StreamWriter, collections.deque[asyncio.Future[bytes]]]] = []
         self.tasks: list[asyncio.Task[None]] = []
         self.turn = 0

@@ -11,6 +11,7 @@ from notifier.policy import Policy
 from notifier.relay import Relay
 from storage.models import Item, Outbox
 from storage.workflow import service
+from storage.workflow.service import Change
 from tests.answers import SUGGESTION_FROM_MENU as SUGGESTION
 from tests.bot.channels.test_web import say
 
@@ -27,8 +28,8 @@ async def relay_web_only() -> None:
 
 async def test_held_notices_ride_along_with_the_next_reply_once(client: TestClient[Any, Any]) -> None:
     ticket = await file_suggestion(client, "u1")
-    await service.apply(ticket, "accept", actor="王芳", notice="您的建议已受理。")
-    await service.apply(ticket, "report", actor="王芳", notice="您的建议已报送领导。")
+    await service.apply(ticket, "accept", actor="王芳", plan=lambda _: Change(notice="您的建议已受理。"))
+    await service.apply(ticket, "report", actor="王芳", plan=lambda _: Change(notice="您的建议已报送领导。"))
     await relay_web_only()
     assert await Outbox.filter(status="held").count() == 2
     replies = await say(client, "菜单", user="u1")
@@ -42,7 +43,7 @@ async def test_held_notices_ride_along_with_the_next_reply_once(client: TestClie
 
 async def test_one_held_notice_is_announced_too(client: TestClient[Any, Any]) -> None:
     ticket = await file_suggestion(client, "u1")
-    await service.apply(ticket, "accept", actor="王芳", notice="您的建议已受理。")
+    await service.apply(ticket, "accept", actor="王芳", plan=lambda _: Change(notice="您的建议已受理。"))
     await relay_web_only()
     replies = await say(client, "菜单", user="u1")
     assert replies[0] == "您有 1 条办理进展：\n您的建议已受理。"
@@ -50,7 +51,7 @@ async def test_one_held_notice_is_announced_too(client: TestClient[Any, Any]) ->
 
 async def test_web_page_polls_for_notices_each_shown_once(client: TestClient[Any, Any]) -> None:
     ticket = await file_suggestion(client, "u1")
-    await service.apply(ticket, "accept", actor="王芳", notice="您的建议已受理。")
+    await service.apply(ticket, "accept", actor="王芳", plan=lambda _: Change(notice="您的建议已受理。"))
     await relay_web_only()
     other = await client.get("/api/web/notices", params={"user_id": "someone-else"})
     assert (await other.json())["notices"] == []
@@ -66,7 +67,7 @@ async def test_web_page_polls_for_notices_each_shown_once(client: TestClient[Any
 
 async def test_metrics_show_notices_by_status_and_channel_and_inbound(client: TestClient[Any, Any]) -> None:
     ticket = await file_suggestion(client, "u1")
-    await service.apply(ticket, "accept", actor="王芳", notice="您的建议已受理。")
+    await service.apply(ticket, "accept", actor="王芳", plan=lambda _: Change(notice="您的建议已受理。"))
     await relay_web_only()
     resp = await client.get("/metrics")
     assert resp.status == 200 and resp.content_type == "text/plain"
@@ -83,7 +84,7 @@ async def test_without_a_relay_running_web_notices_still_come_with_the_next_repl
     client: TestClient[Any, Any],
 ) -> None:
     ticket = await file_suggestion(client, "u1")
-    await service.apply(ticket, "accept", actor="王芳", notice="您的建议已受理。")
+    await service.apply(ticket, "accept", actor="王芳", plan=lambda _: Change(notice="您的建议已受理。"))
     assert await Outbox.filter(status="pending").count() == 1
     replies = await say(client, "菜单", user="u1")
     assert replies[0] == "您有 1 条办理进展：\n您的建议已受理。"

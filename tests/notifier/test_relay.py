@@ -1,4 +1,6 @@
-"""The relay against a FakeSender on SQLite: channel rules, failures, merging and order."""
+"""The relay against a FakeSender on SQLite: the generic rules (unreachable, no push, retries),
+failures, merging for a platform that counts messages, and order. WeChat's own rules (window,
+quota, templates) are its sender's: ``tests/bot/channels/wechat/test_relay_wechat.py``."""
 
 from __future__ import annotations
 
@@ -6,15 +8,14 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from notifier.policy import HOLD_FOR_SATISFACTION, HOLD_NO_PUSH, HOLD_WINDOW, Policy, Template
+from notifier.errors import QuotaExceeded, RateLimited, RecipientUnreachable, TransientError
+from notifier.policy import HOLD_NO_PUSH, Policy
 from notifier.relay import Backoff, Relay
 from storage import outbox
-from storage.errors import QuotaExceeded, RateLimited, RecipientUnreachable, TransientError
 from storage.models import Citizen, Outbox
 from tests.notifier.fakes import T0, FakeSender, citizen, item, notices
 
 pytestmark = pytest.mark.usefixtures("db")
-TEMPLATES = {"accept": Template("TPL-ACCEPT", {"first": "text", "keyword1": "ticket"})}
 
 
 class Clock:
@@ -25,14 +26,12 @@ class Clock:
         return self.now
 
 
-def relay(*senders: FakeSender, clock: Clock | None = None, templates: dict | None = None, **kw) -> Relay:
+def relay(*senders: FakeSender, clock: Clock | None = None, **kw: object) -> Relay:
     policy = Policy(
-        push_channels=frozenset(s.channel for s in senders),
-        templates=templates or {},
-        satisfaction_kinds=frozenset({"satisfaction"}),
+        push_channels=frozenset(s.channel for s in senders), satisfaction_kinds=frozenset({"satisfaction"})
     )
     kw.setdefault("backoff", Backoff(base=10, rand=lambda: 1.0))
-    return Relay({s.channel: s for s in senders}, policy, clock=clock or Clock(), **kw)
+    return Relay({s.channel: s for s in senders}, policy, clock=clock or Clock(), **kw)  # type: ignore[arg-type]
 
 
 async def status_of(rows: list[Outbox]) -> list[str]:
@@ -48,51 +47,6 @@ async def test_telegram_notice_is_sent_once_and_marked() -> None:
     row = await Outbox.get(id=rows[0].id)
     assert (row.status, row.sent_via, row.attempts) == ("sent", "message", 1)
     assert await relay(tg).drain() == 0  # nothing is sent twice
-
-
-async def test_wechat_window_open_sends_customer_service_message() -> None:
-    wx = FakeSender("wechat", templates=True)
-    owner = await citizen("wechat", "openid-1", last_inbound_at=T0 - timedelta(hours=47))
-    rows = await notices(owner, await item(owner), ["accept"])
-    await relay(wx, templates=TEMPLATES).drain()
-    assert len(wx.sent) == 1 and not wx.templates
-    assert (await Outbox.get(id=rows[0].id)).sent_via == "customer_service"
-    assert (await Citizen.get(id=owner.id)).window_sent == 1
-
-
-async def test_wechat_window_closed_with_template_sends_template() -> None:
-    wx = FakeSender("wechat", templates=True)
-    owner = await citizen("wechat", "openid-1", last_inbound_at=T0 - timedelta(hours=49))
-    rows = await notices(owner, await item(owner), ["accept"])
-    await relay(wx, templates=TEMPLATES).drain()
-    assert not wx.sent
-    [(notice, template_id, data)] = wx.templates
-    assert notice.recipient == "openid-1"
-    assert template_id == "TPL-ACCEPT" and data == {"first": "accept 的通知", "keyword1": "JY-20261123-0001"}
-    assert (await Outbox.get(id=rows[0].id)).sent_via == "template"
-
-
-async def test_wechat_window_closed_without_template_is_held() -> None:
-    wx = FakeSender("wechat", templates=True)
-    owner = await citizen("wechat", "openid-1")
-    rows = await notices(owner, await item(owner), ["report"])
-    await relay(wx, templates=TEMPLATES).drain()
-    row = await Outbox.get(id=rows[0].id)
-    assert (row.status, row.last_error) == ("held", HOLD_WINDOW)
-    assert wx.calls == 0
-
-
-async def test_quota_spent_in_the_window_holds_and_platform_quota_error_reroutes() -> None:
-    wx = FakeSender("wechat", templates=True)
-    spent = await citizen("wechat", "spent", last_inbound_at=T0 - timedelta(hours=1))
-    await Citizen.filter(id=spent.id).update(window_sent=5)
-    told = await citizen("wechat", "told", last_inbound_at=T0 - timedelta(hours=1))
-    wx.always["told"] = QuotaExceeded("45047 out of response count limit")
-    a = await notices(spent, await item(spent, 1), ["report"])
-    b = await notices(told, await item(told, 2), ["report"])
-    await relay(wx, templates=TEMPLATES).drain()
-    assert await status_of(a + b) == ["held", "held"]
-    assert (await Citizen.get(id=told.id)).window_sent == 5  # believed until the citizen writes again
 
 
 async def test_blocked_user_fails_at_once_and_is_marked_unreachable() -> None:
@@ -164,46 +118,12 @@ async def test_web_and_console_notices_are_held_for_the_next_message() -> None:
     assert (row.status, row.last_error) == ("held", HOLD_NO_PUSH)
 
 
-async def test_piled_up_notices_about_one_item_merge_into_one_wechat_message_in_order() -> None:
-    wx = FakeSender("wechat")
-    owner = await citizen("wechat", "o", last_inbound_at=T0 - timedelta(hours=1))
-    rows = await notices(owner, await item(owner), ["accept", "report", "instruct"])
-    await relay(wx).drain()
-    [message] = wx.sent
-    assert message.text.startswith("您有 3 条办理进展：")
-    assert message.text.index("accept") < message.text.index("report") < message.text.index("instruct")
-    assert await status_of(rows) == ["sent"] * 3
-    assert (await Citizen.get(id=owner.id)).window_sent == 1
-
-
 async def test_telegram_sends_piled_up_notices_separately_in_order() -> None:
     tg = FakeSender("telegram")
     owner = await citizen("telegram", "t")
     await notices(owner, await item(owner), ["accept", "report", "instruct"])
     await relay(tg).drain()
     assert [n.kind for n in tg.sent] == ["accept", "report", "instruct"]
-
-
-async def test_last_window_slot_goes_to_the_satisfaction_question() -> None:
-    wx = FakeSender("wechat")
-    owner = await citizen("wechat", "o", last_inbound_at=T0 - timedelta(hours=1))
-    await Citizen.filter(id=owner.id).update(window_sent=4)
-    low = await notices(owner, await item(owner, 1), ["report"], priority=7)
-    ask = await notices(owner, await item(owner, 2), ["satisfaction"])
-    await relay(wx).drain()
-    assert [n.kind for n in wx.sent] == ["satisfaction"]
-    assert await status_of(low + ask) == ["held", "sent"]
-
-
-async def test_last_slot_is_not_spent_while_a_satisfaction_question_waits_elsewhere() -> None:
-    wx = FakeSender("wechat")
-    owner = await citizen("wechat", "o", last_inbound_at=T0 - timedelta(hours=1))
-    await Citizen.filter(id=owner.id).update(window_sent=4)
-    await notices(owner, await item(owner, 2), ["satisfaction"], at=T0 + timedelta(hours=1))
-    low = await notices(owner, await item(owner, 1), ["report"], priority=7)
-    await relay(wx).drain()
-    row = await Outbox.get(id=low[0].id)
-    assert (row.status, row.last_error, wx.calls) == ("held", HOLD_FOR_SATISFACTION, 0)
 
 
 async def test_a_later_notice_waits_for_an_earlier_one_about_the_same_item() -> None:
@@ -221,52 +141,61 @@ async def test_a_later_notice_waits_for_an_earlier_one_about_the_same_item() -> 
     assert [n.kind for n in tg.sent] == ["accept", "report"]
 
 
+async def test_a_channel_that_cannot_reach_the_citizen_now_holds_the_notice() -> None:
+    sender = FakeSender("wechat", merges=True)
+    owner = await citizen("wechat", "o")
+    sender.always["o"] = QuotaExceeded("窗口已关闭：随群众下一条消息送达")
+    rows = await notices(owner, await item(owner), ["report"])
+    await relay(sender).drain()
+    row = await Outbox.get(id=rows[0].id)
+    assert (row.status, row.last_error) == ("held", "窗口已关闭：随群众下一条消息送达")
+
+
+async def test_piled_up_notices_about_one_item_merge_for_a_counting_platform_in_order() -> None:
+    sender = FakeSender("wechat", merges=True)
+    owner = await citizen("wechat", "o")
+    rows = await notices(owner, await item(owner), ["accept", "report", "instruct"])
+    await relay(sender).drain()
+    [message] = sender.sent
+    assert message.text.startswith("您有 3 条办理进展：")
+    assert message.text.index("accept") < message.text.index("report") < message.text.index("instruct")
+    assert await status_of(rows) == ["sent"] * 3
+
+
+async def test_the_sender_is_told_what_is_important_and_what_waits() -> None:
+    sender = FakeSender("wechat", merges=True)
+    owner = await citizen("wechat", "o")
+    await notices(owner, await item(owner, 2), ["satisfaction"], at=T0 + timedelta(hours=1))  # not due yet
+    await notices(owner, await item(owner, 1), ["report"], priority=7)
+    await notices(owner, await item(owner, 3), ["accept"], priority=1)
+    await relay(sender).drain()
+    flags = {n.kind: (n.important, n.important_waiting) for n in sender.sent}
+    assert flags == {"accept": (True, True), "report": (False, True)}  # urgent first; a question waits
+
+
 async def test_a_later_notice_is_held_behind_a_held_one() -> None:
-    wx = FakeSender("wechat", templates=True)
+    sender = FakeSender("wechat", merges=True)
     owner = await citizen("wechat", "o")
     about = await item(owner)
     held = await notices(owner, about, ["report"], status="held")
-    later = await notices(owner, about, ["accept"])  # has a template, but must not overtake
-    await relay(wx, templates=TEMPLATES).drain()
-    assert await status_of(held + later) == ["held", "held"] and not wx.templates
-
-
-async def test_a_sender_without_templates_holds_and_keeps_the_reserved_slot() -> None:
-    wx = FakeSender("wechat")  # no template messages
-    owner = await citizen("wechat", "o", last_inbound_at=T0 - timedelta(hours=1))
-    await Citizen.filter(id=owner.id).update(window_sent=4)
-    await notices(owner, await item(owner, 2), ["satisfaction"], at=T0 + timedelta(hours=1))
-    low = await notices(owner, await item(owner, 1), ["accept"], priority=7)
-    await relay(wx, templates=TEMPLATES).drain()
-    assert await status_of(low) == ["held"] and wx.calls == 0
-    assert (await Citizen.get(id=owner.id)).window_sent == 4  # the last slot is still there
-
-
-async def test_a_refused_template_is_held_without_closing_the_window() -> None:
-    wx = FakeSender("wechat", templates=True)
-    owner = await citizen("wechat", "o", last_inbound_at=T0 - timedelta(hours=1))
-    await Citizen.filter(id=owner.id).update(window_sent=4)
-    await notices(owner, await item(owner, 2), ["satisfaction"], at=T0 + timedelta(hours=1))
-    low = await notices(owner, await item(owner, 1), ["accept"], priority=7)
-    wx.script = [QuotaExceeded("43101 user refuse to accept the msg")]
-    await relay(wx, templates=TEMPLATES).drain()
-    row = await Outbox.get(id=low[0].id)
-    assert row.status == "held" and "43101" in row.last_error
-    assert (await Citizen.get(id=owner.id)).window_sent == 4
+    later = await notices(owner, about, ["accept"])
+    await relay(sender).drain()
+    assert await status_of(held + later) == ["held", "held"] and not sender.sent
 
 
 async def test_a_database_error_mid_batch_puts_the_unsent_rows_back_for_a_retry(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    wx = FakeSender("wechat")
-    owner = await citizen("wechat", "o", last_inbound_at=T0 - timedelta(hours=1))
+    tg = FakeSender("telegram")
+    owner = await citizen("telegram", "t")
+    tg.always["t"] = RecipientUnreachable("blocked")
     rows = await notices(owner, await item(owner), ["accept"])
 
-    async def broken(*args: object) -> bool:
+    async def broken(*args: object) -> None:
         raise ConnectionError("database went away")
 
-    monkeypatch.setattr(outbox, "reserve_window_slot", broken)
-    await relay(wx).drain()
+    monkeypatch.setattr(outbox, "mark_unreachable", broken)
+    await relay(tg).drain()
     row = await Outbox.get(id=rows[0].id)
     assert (row.status, row.next_attempt_at) == ("pending", T0 + timedelta(seconds=10))
-    assert "database went away" in row.last_error and not wx.sent
+    assert "database went away" in row.last_error

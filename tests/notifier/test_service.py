@@ -6,21 +6,16 @@ import asyncio
 import os
 import signal
 import sys
-from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestClient
 from tortoise import Tortoise
 
-from bot.app import create_app
-from notifier.registry import build_senders
 from storage.config import Settings
 from storage.db import open_db
 from storage.models import Outbox
+from tests.apps import Served, make_config
 from tests.notifier.fakes import citizen, item, notices
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -28,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 async def test_minyi_notifier_holds_web_notices_and_stops_on_sigterm(tmp_path: Path) -> None:
     url = f"sqlite://{tmp_path / 'minyi.db'}"
-    await open_db(url)
+    await open_db(url, apply_migrations=True)
     owner = await citizen("web", "w-1")
     rows = await notices(owner, await item(owner), ["accept"], at=datetime.now(UTC))
     await Tortoise.close_connections()
@@ -53,24 +48,9 @@ async def test_minyi_notifier_holds_web_notices_and_stops_on_sigterm(tmp_path: P
     assert proc.returncode == 0 and "通知中继已停止" in out.decode()
 
 
-def test_registry_builds_configured_senders_and_skips_missing_ones() -> None:
-    settings = Settings(_env_file=None)
-    senders = build_senders(
-        settings,
-        {"telegram": "tests.notifier.test_service:fake_factory", "wechat": "no.such.module:build"},
-    )
-    assert list(senders) == ["telegram"] and senders["telegram"].channel == "telegram"
-
-
-def fake_factory(settings: Settings) -> object:
-    from tests.notifier.fakes import FakeSender
-
-    return FakeSender("telegram")
-
-
 @pytest.mark.usefixtures("db")
 async def test_embedded_relay_runs_inside_the_service_and_stops_with_it(
-    aiohttp_client: Callable[[web.Application], Awaitable[TestClient[Any, Any]]], tmp_path: Path
+    served: Served, tmp_path: Path
 ) -> None:
     settings = Settings(
         database_url="sqlite://:memory:",
@@ -82,7 +62,7 @@ async def test_embedded_relay_runs_inside_the_service_and_stops_with_it(
     )
     owner = await citizen("telegram", "t")  # no Telegram sender configured: held
     [row] = await notices(owner, await item(owner), ["accept"], at=datetime.now(UTC))
-    client = await aiohttp_client(create_app(settings, manage_db=False))
+    client = await served.start(make_config(settings))
     async with asyncio.timeout(5):
         while (await Outbox.get(id=row.id)).status != "held":
             await asyncio.sleep(0.02)

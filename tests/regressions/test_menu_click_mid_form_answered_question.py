@@ -15,12 +15,15 @@ async def test_status_click_mid_form_lists_items_and_keeps_the_question() -> Non
     assert chat.conv.draft is not None and chat.conv.draft.values == {}
 
 
-async def test_suggest_click_mid_form_offers_the_draft() -> None:
+async def test_suggest_click_mid_suggestion_goes_on_and_complain_click_offers_the_draft() -> None:
     chat = Chat()
     await chat.send("1")
     for answer in SUGGESTION[:3]:
         await chat.send(answer)
-    replies = await chat.send(None, kind="event", event="click:suggest")
+    assert await chat.send(None, kind="event", event="click:suggest") == [
+        "（4/9）您认为问题的症结在哪里？（可回复“跳过”）"
+    ]
+    replies = await chat.send(None, kind="event", event="click:complain")
     assert "已填 3/9 项" in replies[0]
     assert chat.conv.draft is not None and chat.conv.draft.values["category"] == "交通出行"
 

@@ -83,24 +83,27 @@ async def test_retry_and_marks() -> None:
     assert sorted(await outbox.counts()) == [("pending", "telegram", 3)]
 
 
-async def test_take_held_returns_them_in_order_once_and_touch_opens_the_window() -> None:
+async def test_take_held_returns_them_in_order_once_and_a_message_makes_them_reachable() -> None:
     owner = await citizen("wechat", "o")
-    await Citizen.filter(id=owner.id).update(window_sent=5, reachable=False)
+    await Citizen.filter(id=owner.id).update(reachable=False)
     rows = await notices(owner, await item(owner), ["a", "b"], status="held")
     await citizens.touch_inbound("wechat", "o", T0)
     taken = await outbox.take_held("wechat", "o", T0)
     assert [r.id for r in taken] == [r.id for r in rows]
     assert await outbox.take_held("wechat", "o", T0) == []
     fresh = await Citizen.get(id=owner.id)
-    assert (fresh.window_sent, fresh.reachable, fresh.last_inbound_at) == (0, True, T0)
+    assert (fresh.reachable, fresh.last_inbound_at) == (True, T0)
 
 
-async def test_window_slots_are_reserved_atomically_up_to_the_quota() -> None:
-    owner = await citizen("wechat", "o", last_inbound_at=T0)
+async def test_window_slots_are_taken_atomically_up_to_the_quota() -> None:
+    await citizen("wechat", "o")
+    await citizens.open_window("wechat", "o", T0)
     opened_after = T0 - timedelta(hours=48)
-    results = await asyncio.gather(*(outbox.reserve_window_slot(owner.id, opened_after, 5) for _ in range(8)))
+    results = await asyncio.gather(
+        *(citizens.take_window_slot("wechat", "o", opened_after, 5) for _ in range(8))
+    )
     assert sum(results) == 5
-    assert not await outbox.reserve_window_slot(owner.id, T0 + timedelta(seconds=1), 5)  # window too old
+    assert not await citizens.take_window_slot("wechat", "o", T0 + timedelta(seconds=1), 9)  # too old
 
 
 async def test_take_held_leaves_pending_rows_alone_while_one_is_being_sent() -> None:

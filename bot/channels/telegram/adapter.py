@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,13 +17,12 @@ from telegram.request import HTTPXRequest
 
 from bot.channels.telegram import render
 from bot.channels.telegram.convert import CHANNEL, Converted, convert
-from bot.channels.telegram.sender import SendLimiter, TelegramSender, limiter_storage
-from bot.keys import PIPELINE, SETTINGS
+from bot.channels.telegram.sender import TelegramSender
+from bot.channels.telegram.settings import TelegramSettings
 from bot.pipeline import Pipeline, encode_replies
 from dialogs import Reply, UserRef
+from notifier.errors import PlatformError, RateLimited, RecipientUnreachable, TransientError
 from storage import citizens, deadletters
-from storage.config import Settings
-from storage.errors import PlatformError, RateLimited, RecipientUnreachable, TransientError
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
@@ -43,12 +41,10 @@ class Poison(ValueError):
     """The body is not an update we can read."""
 
 
-def make_bot(settings: Settings, pool_size: int = 64) -> Bot:
-    assert settings.telegram_token is not None
+def make_bot(settings: TelegramSettings, pool_size: int = 64) -> Bot:
+    assert settings.token is not None
     request = HTTPXRequest(connection_pool_size=pool_size, pool_timeout=5.0)
-    return Bot(
-        settings.telegram_token.get_secret_value(), base_url=settings.telegram_api_base, request=request
-    )
+    return Bot(settings.token.get_secret_value(), base_url=settings.api_base, request=request)
 
 
 async def mark_unreachable(chat_id: str) -> None:
@@ -56,10 +52,10 @@ async def mark_unreachable(chat_id: str) -> None:
 
 
 class TelegramChannel:
-    """Everything the Telegram channel holds: the Bot, its sender, the pipeline it feeds."""
+    """Everything the Telegram channel holds: the sender (and its Bot), the pipeline it feeds."""
 
-    def __init__(self, bot: Bot, sender: TelegramSender, pipeline: Pipeline) -> None:
-        self.bot = bot
+    def __init__(self, sender: TelegramSender, pipeline: Pipeline) -> None:
+        self.bot = sender.bot
         self.sender = sender
         self.pipeline = pipeline
 
@@ -146,6 +142,7 @@ class TelegramChannel:
 
 
 TELEGRAM = web.AppKey("telegram", TelegramChannel)
+SECRET = web.AppKey("telegram_secret", str)
 
 
 def secret_ok(request: web.Request, secret: str) -> bool:
@@ -154,9 +151,7 @@ def secret_ok(request: web.Request, secret: str) -> bool:
 
 
 async def webhook(request: web.Request) -> web.Response:
-    settings = request.app[SETTINGS]
-    assert settings.telegram_secret is not None
-    if not secret_ok(request, settings.telegram_secret.get_secret_value()):
+    if not secret_ok(request, request.app[SECRET]):
         return web.Response(status=403, text="forbidden")
     channel = request.app[TELEGRAM]
     body = await request.read()
@@ -171,38 +166,8 @@ async def webhook(request: web.Request) -> web.Response:
     return web.Response(status=503, text="try again later")
 
 
-def build_channel(settings: Settings, pipeline: Pipeline, bot: Bot | None = None) -> TelegramChannel:
-    bot = bot or make_bot(settings)
-    limiter = SendLimiter(
-        limiter_storage(pipeline.backends.redis),
-        overall=settings.telegram_rate_overall,
-        per_chat=settings.telegram_rate_per_chat,
-    )
-    return TelegramChannel(bot, TelegramSender(bot, limiter, mark_unreachable), pipeline)
-
-
-async def start_bot(bot: Bot) -> None:
-    """Open the Bot's connections; a failing ``getMe`` is logged, not fatal (sending still works)."""
-    try:
-        await bot.initialize()
-    except TelegramError as exc:
-        log.warning("telegram getMe failed at start-up (sending will still be tried): %s", exc)
-
-
-def setup(app: web.Application) -> None:
-    """Register ``POST /telegram`` when the token and the webhook secret are configured."""
-    settings = app[SETTINGS]
-    if not settings.telegram_token or not settings.telegram_secret:  # unset or blank: channel off
-        return
-
-    async def lifecycle(app: web.Application) -> AsyncIterator[None]:
-        channel = build_channel(settings, app[PIPELINE])
-        await start_bot(channel.bot)
-        app[TELEGRAM] = channel
-        try:
-            yield
-        finally:
-            await channel.bot.shutdown()
-
-    app.cleanup_ctx.append(lifecycle)
+def setup(app: web.Application, channel: TelegramChannel, secret: str) -> None:
+    """Serve ``POST /telegram`` for ``channel``, checking the webhook's secret header."""
+    app[TELEGRAM] = channel
+    app[SECRET] = secret
     app.router.add_post("/telegram", webhook)

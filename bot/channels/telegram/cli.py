@@ -10,24 +10,24 @@ import typer
 from telegram import Bot
 from telegram.error import Conflict, NetworkError
 
-from bot.app import build_pipeline
-from bot.channels.telegram.adapter import TelegramChannel, build_channel, make_bot
+from bot.channels.telegram.adapter import TelegramChannel, make_bot
 from bot.channels.telegram.convert import CHANNEL
+from bot.channels.telegram.settings import TelegramSettings
+from bot.root import database, load_config
+from bot.services import services
 from storage import deadletters
-from storage.backends import build_backends
-from storage.config import Settings
-from storage.runtime import run_with_db
+from storage.models import DeadLetter
 
 ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member"]
 app = typer.Typer(help="Telegram: set the webhook, or long-poll for development.", no_args_is_help=True)
 
 
-def _settings(need_secret: bool) -> Settings:
-    settings = Settings()
-    if not settings.telegram_token:  # unset or blank
+def _settings(need_secret: bool) -> TelegramSettings:
+    settings = load_config().telegram
+    if not settings.token:
         typer.echo("请先设置 MINYI_TELEGRAM_TOKEN（机器人令牌）。", err=True)
         raise typer.Exit(2)
-    if need_secret and not settings.telegram_secret:
+    if need_secret and not settings.secret:
         typer.echo("请先设置 MINYI_TELEGRAM_SECRET（1–256 个字母、数字、_ 或 -）。", err=True)
         raise typer.Exit(2)
     return settings
@@ -45,13 +45,13 @@ def set_webhook(
 ) -> None:
     """Register URL as the webhook, with the secret header and an explicit allowed_updates list."""
     settings = _settings(need_secret=True)
-    assert settings.telegram_secret is not None
+    assert settings.secret is not None
     ok = asyncio.run(
         _with_bot(
             make_bot(settings),
             "set_webhook",
             url=url,
-            secret_token=settings.telegram_secret.get_secret_value(),
+            secret_token=settings.secret.get_secret_value(),
             allowed_updates=ALLOWED_UPDATES,
             max_connections=max_connections,
         )
@@ -70,8 +70,13 @@ def delete_webhook() -> None:
 @app.command("dead-letters")
 def dead_letters(limit: Annotated[int, typer.Option(min=1, max=500)] = 20) -> None:
     """Show the newest webhook payloads that could not be read (kept aside, answered 200)."""
-    settings = Settings()
-    rows = run_with_db(settings, lambda: deadletters.recent(CHANNEL, limit))
+    config = load_config()
+
+    async def work() -> list[DeadLetter]:
+        async with database(config, migrate=False):
+            return await deadletters.recent(CHANNEL, limit)
+
+    rows = asyncio.run(work())
     if not rows:
         typer.echo("没有无法解析的消息。")
     for row in rows:
@@ -81,21 +86,19 @@ def dead_letters(limit: Annotated[int, typer.Option(min=1, max=500)] = 20) -> No
 @app.command()
 def poll(timeout: Annotated[int, typer.Option(help="long-poll seconds")] = 30) -> None:
     """Long-poll getUpdates and feed the same pipeline as the webhook (development; Ctrl+C stops)."""
-    settings = _settings(need_secret=False)
-    logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    _settings(need_secret=False)
+    config = load_config()
+    logging.basicConfig(level=config.core.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
     async def work() -> None:
-        backends = build_backends(settings)
-        channel = build_channel(settings, build_pipeline(settings, backends))
-        try:
-            async with channel.bot:
-                typer.echo("正在接收 Telegram 消息（长轮询，Ctrl+C 停止）…")
-                await _poll_forever(channel, timeout)
-        finally:
-            await backends.close()
+        async with database(config, migrate=False), services(config) as built:
+            assert built.telegram is not None
+            channel = TelegramChannel(built.telegram.sender, built.pipeline)
+            typer.echo("正在接收 Telegram 消息（长轮询，Ctrl+C 停止）…")
+            await _poll_forever(channel, timeout)
 
     try:
-        run_with_db(settings, work)
+        asyncio.run(work())
     except Conflict as exc:
         typer.echo(f"Telegram 拒绝长轮询：{exc.message}。请先运行 minyi telegram delete-webhook。", err=True)
         raise typer.Exit(1) from exc

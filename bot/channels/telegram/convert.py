@@ -12,8 +12,8 @@ from dialogs import Inbound, Location, Media, Reply, UserRef, texts
 
 CHANNEL = "telegram"
 COMMANDS = {"/start": "菜单", "/menu": "菜单", "/help": "帮助", "/cancel": "取消", "/status": "查进度"}
-CHOICE_DATA = "c:"  # callback data: "c:<what the button types>"
-INDEX_DATA = "n:"  # callback data: "n:<1-based position>" when the value would pass 64 bytes
+CHOICE_DATA = "c:"  # callback data: "c:<turn>:<what the button types>"
+INDEX_DATA = "n:"  # callback data: "n:<turn>:<1-based position>" when the value would pass 64 bytes
 MAX_CALLBACK_BYTES = 64
 
 
@@ -34,20 +34,23 @@ def choice_value(label: str) -> str:
     return label.split(" ")[0]
 
 
-def callback_data(label: str, position: int) -> str:
-    """Short callback data (≤64 bytes) that carries the typed value, or its 1-based position."""
-    data = CHOICE_DATA + choice_value(label)
+def callback_data(label: str, position: int, turn: int) -> str:
+    """Short callback data (≤64 bytes): the turn the button was shown in (a tap on an old
+    question's button answers nothing) and the typed value, or its 1-based position."""
+    data = f"{CHOICE_DATA}{turn}:{choice_value(label)}"
     if len(data.encode("utf-8")) <= MAX_CALLBACK_BYTES:
         return data
-    return f"{INDEX_DATA}{position}"
+    return f"{INDEX_DATA}{turn}:{position}"
 
 
-def value_of_callback(data: str | None) -> str:
-    if data and data.startswith(CHOICE_DATA):
-        return data[len(CHOICE_DATA) :]
-    if data and data.startswith(INDEX_DATA):
-        return data[len(INDEX_DATA) :]
-    return ""
+def value_of_callback(data: str | None) -> tuple[int | None, str]:
+    """``(turn, value)`` of a button's callback data; ``(None, "")`` when it is not ours."""
+    if not data or not data.startswith((CHOICE_DATA, INDEX_DATA)):
+        return None, ""
+    turn, sep, value = data[2:].partition(":")
+    if not sep or not turn.isdigit():
+        return None, ""
+    return int(turn), value
 
 
 def command_text(text: str) -> str:
@@ -84,10 +87,12 @@ def _callback(update: Update) -> Converted:
     message = query.message
     chat_id = message.chat.id if message is not None else query.from_user.id
     user = UserRef(CHANNEL, str(query.from_user.id))
-    value = value_of_callback(query.data)
+    turn, value = value_of_callback(query.data)
     if not value:
         return Converted(chat_id=chat_id, user=user, callback_id=query.id)
-    inbound = Inbound(user=user, message_id=f"cb{query.id}", time=datetime.now(UTC), kind="text", text=value)
+    inbound = Inbound(
+        user=user, message_id=f"cb{query.id}", time=datetime.now(UTC), kind="text", text=value, re=turn
+    )
     return Converted(chat_id=chat_id, user=user, inbound=inbound, callback_id=query.id)
 
 

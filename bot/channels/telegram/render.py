@@ -58,13 +58,14 @@ def _row_width(labels: tuple[str, ...]) -> int:
 
 
 def markup(reply: Reply) -> Markup:
-    """Inline buttons for choices; a reply keyboard to share the phone number or the location."""
-    return _markup(reply.choices, reply.hint)
+    """Inline buttons for choices (they carry the turn they answer); a reply keyboard to share the
+    phone number or the location (with the choices, e.g. 跳过, as its text buttons)."""
+    return _markup(reply.choices, reply.hint, reply.turn)
 
 
-@lru_cache(maxsize=256)
-def _markup(choices: tuple[str, ...], hint: str | None) -> Markup:
-    """Built once per set of buttons (PTB's keyboard objects are immutable and costly to build)."""
+@lru_cache(maxsize=1024)
+def _markup(choices: tuple[str, ...], hint: str | None, turn: int) -> Markup:
+    """Built once per set of buttons and turn (PTB's keyboard objects are immutable and costly)."""
     if hint == "phone":
         button = KeyboardButton(texts.TG_SHARE_PHONE, request_contact=True)
         return ReplyKeyboardMarkup(
@@ -75,10 +76,11 @@ def _markup(choices: tuple[str, ...], hint: str | None) -> Markup:
         )
     if hint == "location":
         button = KeyboardButton(texts.TG_SHARE_LOCATION, request_location=True)
-        return ReplyKeyboardMarkup([[button]], one_time_keyboard=True, resize_keyboard=True)
+        rows = [[button], *([KeyboardButton(c)] for c in choices)]
+        return ReplyKeyboardMarkup(rows, one_time_keyboard=True, resize_keyboard=True)
     if choices:
         buttons = [
-            InlineKeyboardButton(label, callback_data=callback_data(label, i))
+            InlineKeyboardButton(label, callback_data=callback_data(label, i, turn))
             for i, label in enumerate(choices, 1)
         ]
         width = _row_width(choices)

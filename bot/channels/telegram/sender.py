@@ -29,15 +29,15 @@ from telegram.warnings import PTBDeprecationWarning
 
 from bot.channels.telegram import render
 from bot.channels.telegram.convert import CHANNEL
-from notifier.sender import Delivery, Notice
-from storage import keys
-from storage.errors import (
+from notifier.errors import (
     ConfigurationError,
     PlatformError,
     RateLimited,
     RecipientUnreachable,
     TransientError,
 )
+from notifier.sender import Delivery, Notice
+from storage import keys
 
 log = logging.getLogger(__name__)
 OVERALL = "30/second"  # Telegram: about 30 messages per second for one bot
@@ -107,6 +107,7 @@ class TelegramSender:
     """A ``notifier.sender.Sender`` for Telegram; also sends the replies to inbound updates."""
 
     channel = CHANNEL
+    merges = False  # Telegram does not count messages per chat: each notice goes as it is
 
     def __init__(
         self,
@@ -118,6 +119,16 @@ class TelegramSender:
         self.limiter = limiter
         self.on_unreachable = on_unreachable
         self.sent = 0
+
+    async def start(self) -> None:
+        """Open the Bot's connections; a failing ``getMe`` is logged, not fatal (sending is tried)."""
+        try:
+            await self.bot.initialize()
+        except TelegramError as exc:
+            log.warning("telegram getMe failed at start-up (sending will still be tried): %s", exc)
+
+    async def aclose(self) -> None:
+        await self.bot.shutdown()
 
     async def send(self, notice: Notice) -> Delivery:
         message: Message | None = None

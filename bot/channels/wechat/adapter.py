@@ -22,14 +22,12 @@ from bot.channels.wechat.client import WeChatAPI
 from bot.channels.wechat.crypto import Cipher, Forbidden, Undecryptable, Verifier
 from bot.channels.wechat.parse import MAX_BODY, Incoming, Malformed, incoming, message_of, xml_dict
 from bot.channels.wechat.passive import SUCCESS, pack, text_xml
-from bot.channels.wechat.token import MemoryTokenStore, RedisTokenStore
-from bot.channels.wechat.window import DatabaseWindow, RedisWindow, Window
-from bot.keys import PIPELINE, SETTINGS
+from bot.channels.wechat.settings import WeChatSettings
+from bot.channels.wechat.window import Window
 from bot.pipeline import Pipeline, encode_replies
 from dialogs import Reply, texts
+from notifier.errors import PlatformError
 from storage import citizens
-from storage.config import Settings
-from storage.errors import PlatformError
 
 log = logging.getLogger(__name__)
 LATE = "\x00late"  # remembered after a late step: retries answer ``success`` (customer service sends)
@@ -128,6 +126,7 @@ class WeChatChannel:
             try:
                 await self.api.send_text(inc.openid, text)
             except PlatformError as exc:
+                await self.window.refund(inc.openid)
                 log.warning("wechat %s: customer-service send to %s failed: %s", rid, inc.openid, exc)
                 return
 
@@ -148,7 +147,7 @@ class WeChatChannel:
         """Stop notices, drop conversation state and draft; filed items stay as records."""
         changed = await citizens.mark_unsubscribed("wechat", openid)
         await self.pipeline.forget(f"wechat:{openid}")
-        await self.window.closed(openid)
+        await self.window.shut(openid)
         log.info("wechat %s: %s unsubscribed (citizen %s)", rid, openid, "marked" if changed else "unknown")
 
 
@@ -224,59 +223,41 @@ async def receive(request: web.Request) -> web.Response:
     return web.Response(text=xml, content_type="application/xml", headers={"X-Request-Id": rid})
 
 
-def build_channel(settings: Settings, pipeline: Pipeline) -> WeChatChannel:
-    """The channel from the settings (Redis for window and token when configured)."""
-    assert settings.wechat_token is not None
-    token = settings.wechat_token.get_secret_value()
-    redis = pipeline.backends.redis
-    hours, quota = settings.wechat_window_hours, settings.wechat_window_quota
-    window: Window = RedisWindow(redis, hours, quota) if redis is not None else DatabaseWindow(hours, quota)
-    cipher = api = None
-    appid = settings.wechat_appid
-    if settings.wechat_aes_key and appid:
-        previous = settings.wechat_aes_key_previous
+def build_channel(
+    settings: WeChatSettings, pipeline: Pipeline, window: Window, api: WeChatAPI | None, media_dir: Path
+) -> WeChatChannel:
+    """The channel: signatures and safe mode from ``settings``; the window and API are shared with
+    the notices' sender (``bot.root`` builds them once per process)."""
+    assert settings.token is not None
+    token = settings.token.get_secret_value()
+    cipher = None
+    if settings.aes_key and settings.appid:
+        previous = settings.aes_key_previous
         cipher = Cipher(
             token,
-            appid,
-            settings.wechat_aes_key.get_secret_value(),
+            settings.appid,
+            settings.aes_key.get_secret_value(),
             previous.get_secret_value() if previous else None,
         )
-    if appid and settings.wechat_secret:
-        tokens = RedisTokenStore(redis, appid) if redis is not None else MemoryTokenStore()
-        api = WeChatAPI(
-            appid,
-            settings.wechat_secret.get_secret_value(),
-            settings.wechat_api_base,
-            tokens=tokens,
-            timeout_s=settings.wechat_api_timeout_s,
-        )
     return WeChatChannel(
-        verifier=Verifier(token, settings.wechat_max_clock_skew_s),
+        verifier=Verifier(token, settings.max_clock_skew_s),
         pipeline=pipeline,
         window=window,
-        media_dir=settings.media_dir,
+        media_dir=media_dir,
         cipher=cipher,
         api=api,
-        deadline_s=settings.wechat_reply_deadline_s,
+        deadline_s=settings.reply_deadline_s,
     )
 
 
-async def _lifecycle(app: web.Application) -> AsyncIterator[None]:
-    channel = build_channel(app[SETTINGS], app[PIPELINE])
+def setup(app: web.Application, channel: WeChatChannel) -> None:
+    """Serve ``GET/POST /wechat`` for ``channel``; its background work is drained at shutdown."""
     app[CHANNEL] = channel
-    try:
+
+    async def drained(app: web.Application) -> AsyncIterator[None]:
         yield
-    finally:
         await channel.drain()
-        if channel.api is not None:
-            await channel.api.close()
 
-
-def setup(app: web.Application) -> None:
-    """Register ``/wechat`` when ``MINYI_WECHAT_TOKEN`` is set; otherwise the channel is off."""
-    settings = app[SETTINGS]
-    if not settings.wechat_enabled:
-        return
-    app.cleanup_ctx.append(_lifecycle)
+    app.cleanup_ctx.append(drained)
     app.router.add_get("/wechat", verify_url)
     app.router.add_post("/wechat", receive)

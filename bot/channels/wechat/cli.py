@@ -10,6 +10,7 @@ import typer
 from pydantic import ValidationError
 
 from bot.channels.wechat.client import WeChatAPI
+from bot.channels.wechat.settings import WeChatSettings
 from bot.channels.wechat.token import MemoryTokenStore, RedisTokenStore, TokenStore
 from dialogs import texts
 from storage.backends import redis_client
@@ -45,34 +46,36 @@ def menu() -> dict[str, Any]:
     }
 
 
-def _settings() -> Settings:
+def _settings() -> tuple[WeChatSettings, str | None]:
+    """The WeChat settings and the Redis URL; every wrong setting printed, then exit code 1."""
     try:
-        return Settings()
+        return WeChatSettings(), Settings().redis_url
     except ValidationError as exc:
+        prefix = "MINYI_WECHAT_" if exc.title == WeChatSettings.__name__ else "MINYI_"
         for err in exc.errors():
-            field = "MINYI_" + ".".join(str(p) for p in err["loc"]).upper()
+            field = prefix + "_".join(str(p) for p in err["loc"]).upper()
             typer.secho(f"✗ {field}: {err['msg']}", fg="red")
         raise typer.Exit(1) from exc
 
 
-def _api(settings: Settings) -> WeChatAPI:
-    if not (settings.wechat_appid and settings.wechat_secret):
+def _api(settings: WeChatSettings, redis_url: str | None) -> WeChatAPI:
+    if not (settings.appid and settings.secret):
         typer.secho("✗ 需要 MINYI_WECHAT_APPID 和 MINYI_WECHAT_SECRET 才能调用微信接口。", fg="red")
         raise typer.Exit(1)
     tokens: TokenStore = MemoryTokenStore()
-    if settings.redis_url:
-        tokens = RedisTokenStore(redis_client(settings.redis_url), settings.wechat_appid)
+    if redis_url:
+        tokens = RedisTokenStore(redis_client(redis_url), settings.appid)
     return WeChatAPI(
-        settings.wechat_appid,
-        settings.wechat_secret.get_secret_value(),
-        settings.wechat_api_base,
+        settings.appid,
+        settings.secret.get_secret_value(),
+        settings.api_base,
         tokens=tokens,
-        timeout_s=settings.wechat_api_timeout_s,
+        timeout_s=settings.api_timeout_s,
     )
 
 
-async def _with_api(settings: Settings, work: Any) -> Any:
-    api = _api(settings)
+async def _with_api(config: tuple[WeChatSettings, str | None], work: Any) -> Any:
+    api = _api(*config)
     try:
         return await work(api)
     finally:
@@ -84,42 +87,43 @@ async def _with_api(settings: Settings, work: Any) -> Any:
 @menu_app.command("push")
 def menu_push() -> None:
     """Create the account's custom menu (提建议 / 投诉 / 我的: 查进度, 使用帮助)."""
-    settings = _settings()
+    config = _settings()
     try:
-        asyncio.run(_with_api(settings, lambda api: api.create_menu(menu())))
+        asyncio.run(_with_api(config, lambda api: api.create_menu(menu())))
     except MinyiError as exc:
         typer.secho(f"✗ 菜单创建失败：{exc}", fg="red")
         raise typer.Exit(1) from exc
     typer.secho("✓ 自定义菜单已创建（微信客户端约 5 分钟内生效）。", fg="green")
 
 
-def _static_problems(settings: Settings) -> list[str]:
+def _static_problems(settings: WeChatSettings) -> list[str]:
     problems = []
-    token = settings.wechat_token.get_secret_value() if settings.wechat_token else ""
+    token = settings.token.get_secret_value() if settings.token else ""
     if not token:
         problems.append("MINYI_WECHAT_TOKEN 未设置：/wechat 不会启用。")
     elif not TOKEN_FORMAT.match(token):
         problems.append("MINYI_WECHAT_TOKEN 须为 3–32 位英文字母或数字（与公众平台“令牌”一致）。")
-    if settings.wechat_aes_key is None:
+    if settings.aes_key is None:
         typer.echo("· MINYI_WECHAT_AES_KEY 未设置：只能用明文模式（建议在公众平台选择安全模式）。")
-    if settings.wechat_aes_key is not None and not settings.wechat_appid:
+    if settings.aes_key is not None and not settings.appid:
         problems.append("安全模式需要 MINYI_WECHAT_APPID（解密时校验）。")
-    if settings.wechat_appid and not APPID_FORMAT.match(settings.wechat_appid):
-        problems.append(f"MINYI_WECHAT_APPID {settings.wechat_appid!r} 不像 AppID（wx 加 16 位十六进制）。")
+    if settings.appid and not APPID_FORMAT.match(settings.appid):
+        problems.append(f"MINYI_WECHAT_APPID {settings.appid!r} 不像 AppID（wx 加 16 位十六进制）。")
     return problems
 
 
 @app.command()
 def check() -> None:
     """Check the WeChat settings and that the API answers with an access token."""
-    settings = _settings()
+    config = _settings()
+    settings = config[0]
     problems = _static_problems(settings)
-    if settings.wechat_appid and settings.wechat_secret:
+    if settings.appid and settings.secret:
         try:
-            asyncio.run(_with_api(settings, lambda api: api.token()))
-            typer.echo(f"✓ 微信接口可用（{settings.wechat_api_base}），已取得 access_token。")
+            asyncio.run(_with_api(config, lambda api: api.token()))
+            typer.echo(f"✓ 微信接口可用（{settings.api_base}），已取得 access_token。")
         except MinyiError as exc:
-            problems.append(f"微信接口 {settings.wechat_api_base} 不可用：{exc}")
+            problems.append(f"微信接口 {settings.api_base} 不可用：{exc}")
     else:
         problems.append("MINYI_WECHAT_APPID / MINYI_WECHAT_SECRET 未设置：无法发送客服消息、下载图片。")
     for problem in problems:

@@ -25,7 +25,7 @@ from tenacity import (
 
 from bot.channels.wechat.errcodes import TOKEN_INVALID, error_for
 from bot.channels.wechat.token import MemoryTokenStore, TokenStore
-from storage.errors import PlatformError, TransientError
+from notifier.errors import PlatformError, TransientError
 
 log = logging.getLogger(__name__)
 MAX_MEDIA = 10 * 1024 * 1024

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from storage.errors import (
+from notifier.errors import (
     ConfigurationError,
     PlatformError,
     QuotaExceeded,

@@ -1,73 +1,89 @@
-"""The notifier's ``Sender`` for WeChat: customer-service messages while the window allows,
-template messages when the relay's policy routes a notice there.
-
-Outside the window (no citizen message for 48 h, or the 5 messages spent) ``send`` raises
-``QuotaExceeded``; the relay then routes the notice to a configured template or holds it. The
-relay's policy reserves window slots too (``Citizen.window_sent``): this check is a second guard,
-so the two together can only under-spend a window, never overspend it.
-"""
+"""The notifier's ``Sender`` for WeChat, with the platform's rules: a customer-service message
+while the citizen's 48-hour window has a slot (the last slot kept for a satisfaction question or
+an urgent notice when one waits), else a template message when one is configured for the notice's
+kind, else ``QuotaExceeded``: the relay holds the notice and it rides along with the citizen's
+next message. WeChat counts messages, so the relay merges piled-up notices about one item."""
 
 from __future__ import annotations
 
-from redis.asyncio import Redis
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
 
 from bot.channels.wechat.client import WeChatAPI
 from bot.channels.wechat.passive import pack
-from bot.channels.wechat.token import MemoryTokenStore, RedisTokenStore
-from bot.channels.wechat.window import DatabaseWindow, RedisWindow, Window
+from bot.channels.wechat.window import Window
 from dialogs import Reply
+from notifier.errors import QuotaExceeded
 from notifier.sender import Delivery, Notice
-from storage.backends import redis_client
-from storage.config import Settings
-from storage.errors import QuotaExceeded
+
+HOLD_WINDOW = "公众号48小时窗口已关闭且未配置模板：随群众下一条消息送达"
+HOLD_FOR_SATISFACTION = "窗口最后一条留给满意度回访：随群众下一条消息送达"
+
+
+@dataclass(frozen=True, slots=True)
+class Template:
+    """A template message: its id and template key → notice field (``text``, ``ticket``, ``kind``)."""
+
+    id: str
+    fields: Mapping[str, str] = field(default_factory=lambda: {"first": "text"})
+
+    def data(self, notice: Notice) -> dict[str, dict[str, str]]:
+        values = {"text": notice.text, "ticket": notice.ticket or "", "kind": notice.kind}
+        return {key: {"value": values.get(source, "")} for key, source in self.fields.items()}
+
+
+def templates_of(config: Mapping[str, Mapping[str, Any]]) -> dict[str, Template]:
+    """``MINYI_WECHAT_TEMPLATES``: ``{"accept": {"id": "…", "fields": {"first": "text"}}}``."""
+    return {
+        kind: Template(str(t["id"]), dict(t.get("fields") or {"first": "text"})) for kind, t in config.items()
+    }
 
 
 class WeChatSender:
     channel = "wechat"
+    merges = True
 
-    def __init__(self, api: WeChatAPI, window: Window, redis: Redis | None = None) -> None:
+    def __init__(
+        self, api: WeChatAPI, window: Window, templates: Mapping[str, Template] | None = None
+    ) -> None:
         self.api = api
         self.window = window
-        self._redis = redis  # owned: closed with the sender
+        self.templates = dict(templates or {})
 
     async def send(self, notice: Notice) -> Delivery:
-        """Send ``notice`` as customer-service text (split at WeChat's limit); raise to say why not."""
+        last_ok = notice.important or not notice.important_waiting
+        parts = pack([Reply(notice.text)])
+        if await self._reserve(notice.recipient, len(parts), last_ok):
+            try:
+                return await self._customer_service(notice.recipient, parts)
+            except QuotaExceeded:  # WeChat says the window is closed after all (45015/45047)
+                await self.window.shut(notice.recipient)
+        if (template := self.templates.get(notice.kind)) is not None:
+            result = await self.api.send_template(notice.recipient, template.id, template.data(notice))
+            return Delivery("template", str(result.get("msgid", "")))
+        raise QuotaExceeded(HOLD_WINDOW if last_ok else HOLD_FOR_SATISFACTION, code="window")
+
+    async def _reserve(self, openid: str, n: int, last_ok: bool) -> bool:
+        """``n`` slots of the window, all or none."""
+        for taken in range(n):
+            if not await self.window.reserve(openid, last_ok=last_ok):
+                for _ in range(taken):
+                    await self.window.refund(openid)
+                return False
+        return True
+
+    async def _customer_service(self, openid: str, parts: list[str]) -> Delivery:
         ids: list[str] = []
-        for part in pack([Reply(notice.text)]):
-            if not await self.window.reserve(notice.recipient):
-                raise QuotaExceeded(
-                    f"customer-service window of {notice.recipient} is closed or its quota is spent",
-                    code="window",
-                )
-            result = await self.api.send_text(notice.recipient, part)
+        for i, part in enumerate(parts):
+            try:
+                result = await self.api.send_text(openid, part)
+            except Exception:
+                for _ in range(len(parts) - i):  # what was not sent gives its slot back
+                    await self.window.refund(openid)
+                raise
             ids.append(str(result.get("msgid", "")))
         return Delivery("customer_service", ",".join(i for i in ids if i))
 
-    async def send_template(self, notice: Notice, template_id: str, data: dict[str, str]) -> Delivery:
-        """A template message (allowed outside the window); ``data`` maps template keys to text."""
-        fields = {key: {"value": value} for key, value in data.items()}
-        result = await self.api.send_template(notice.recipient, template_id, fields)
-        return Delivery("template", str(result.get("msgid", "")))
-
     async def aclose(self) -> None:
         await self.api.close()
-        if self._redis is not None:
-            await self._redis.aclose()
-
-
-def build_sender(settings: Settings) -> WeChatSender | None:
-    """The relay's WeChat sender, or None when AppID/AppSecret are not configured."""
-    if not (settings.wechat_appid and settings.wechat_secret):
-        return None
-    redis = redis_client(settings.redis_url) if settings.redis_url else None
-    hours, quota = settings.wechat_window_hours, settings.wechat_window_quota
-    window: Window = RedisWindow(redis, hours, quota) if redis is not None else DatabaseWindow(hours, quota)
-    tokens = RedisTokenStore(redis, settings.wechat_appid) if redis is not None else MemoryTokenStore()
-    api = WeChatAPI(
-        settings.wechat_appid,
-        settings.wechat_secret.get_secret_value(),
-        settings.wechat_api_base,
-        tokens=tokens,
-        timeout_s=settings.wechat_api_timeout_s,
-    )
-    return WeChatSender(api, window, redis)

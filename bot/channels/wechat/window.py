@@ -1,9 +1,14 @@
-"""The customer-service window: after a citizen's message the account may send ``quota``
-customer-service messages within ``hours`` (5 in 48 h today; both configurable).
+"""The customer-service window, counted once, here: after a citizen's message the account may send
+``quota`` customer-service messages within ``hours`` (5 in 48 h today; both configurable).
 
 ``opened`` is called for every citizen message (not for events: a menu click or a subscribe
-does not open the 48-h window), ``reserve`` takes one message from the quota, ``can_send``
-asks without taking. Redis when configured (shared with the notifier), this process otherwise.
+does not open the 48-h window); ``reserve`` takes one message from the quota — the passive
+reply's overflow and the notifier's notices alike — and ``refund`` gives it back when the send
+failed; ``shut`` believes the platform when it says the window is closed. The last slot can be
+kept back (``last_ok=False``) for a more important message that waits.
+
+One store for every process that sends: Redis when configured, else the citizen's row in the
+database (a separate ``minyi notifier`` on SQLite sees what ``minyi serve`` opened).
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from redis.asyncio import Redis
 
 from storage import citizens, keys
 
+CHANNEL = "wechat"
 _OPEN = """
 redis.call('HSET', KEYS[1], 'at', ARGV[1], 'used', 0)
 redis.call('EXPIRE', KEYS[1], ARGV[2])
@@ -25,109 +31,122 @@ return 1
 _RESERVE = """
 local at = tonumber(redis.call('HGET', KEYS[1], 'at'))
 if not at or tonumber(ARGV[1]) - at >= tonumber(ARGV[2]) then return 0 end
-local used = redis.call('HINCRBY', KEYS[1], 'used', 1)
-if used > tonumber(ARGV[3]) then redis.call('HINCRBY', KEYS[1], 'used', -1) return 0 end
+local used = tonumber(redis.call('HGET', KEYS[1], 'used') or '0')
+if used >= tonumber(ARGV[3]) then return 0 end
+redis.call('HINCRBY', KEYS[1], 'used', 1)
+return 1
+"""
+_REFUND = """
+if tonumber(redis.call('HGET', KEYS[1], 'used') or '0') > 0 then
+  redis.call('HINCRBY', KEYS[1], 'used', -1)
+end
 return 1
 """
 
 
 class Window(ABC):
-    def __init__(self, hours: int = 48, quota: int = 5, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self, hours: int = 48, quota: int = 5, clock: Callable[[], float] = time.time, refresh_s: float = 30.0
+    ) -> None:
         self.span_s = hours * 3600
         self.quota = quota
         self.clock = clock
+        self.refresh_s = refresh_s
+        self._renewed: dict[str, float] = {}
+
+    async def opened(self, openid: str) -> None:
+        """The citizen just wrote to us: a fresh window with a full quota.
+
+        A citizen in a conversation writes every few seconds; the window is renewed at most every
+        ``refresh_s`` per process. The stored window is then at most that much older than the
+        truth: it shuts a little early, never late, and never grants more than the quota."""
+        now = self.clock()
+        if now - self._renewed.get(openid, float("-inf")) < self.refresh_s:
+            return
+        if len(self._renewed) > 100_000:
+            self._renewed.clear()
+        await self._open(openid, now)
+        self._renewed[openid] = now
+
+    async def reserve(self, openid: str, last_ok: bool = True) -> bool:
+        """Take one customer-service message; False when the window is shut or its quota spent
+        (or only the last slot is left and ``last_ok`` is False)."""
+        return await self._take(openid, self.clock(), self.quota if last_ok else self.quota - 1)
+
+    async def shut(self, openid: str) -> None:
+        self._renewed.pop(openid, None)
+        await self._shut(openid)
 
     @abstractmethod
-    async def opened(self, openid: str) -> None:
-        """The citizen just wrote to us: a fresh window with a full quota."""
+    async def _open(self, openid: str, now: float) -> None: ...
+
+    @abstractmethod
+    async def _take(self, openid: str, now: float, below: int) -> bool: ...
+
+    @abstractmethod
+    async def refund(self, openid: str) -> None:
+        """A reserved message was not sent after all."""
+
+    @abstractmethod
+    async def _shut(self, openid: str) -> None: ...
 
     @abstractmethod
     async def state(self, openid: str) -> tuple[float, int] | None:
         """``(opened_at, used)`` or None when no window is known."""
 
-    @abstractmethod
-    async def reserve(self, openid: str) -> bool:
-        """Take one customer-service message from the quota; False when the window is shut."""
-
-    @abstractmethod
-    async def closed(self, openid: str) -> None:
-        """Forget the window (the citizen unsubscribed)."""
-
-    async def can_send(self, openid: str) -> bool:
-        """Whether a customer-service message to ``openid`` is allowed now."""
-        known = await self.state(openid)
-        if known is None:
-            return False
-        at, used = known
-        return self.clock() - at < self.span_s and used < self.quota
-
 
 class MemoryWindow(Window):
-    """One process only (a notifier in another process cannot see it: configure Redis)."""
+    """One process only (tests)."""
 
     def __init__(self, hours: int = 48, quota: int = 5, clock: Callable[[], float] = time.time) -> None:
-        super().__init__(hours, quota, clock)
+        super().__init__(hours, quota, clock, refresh_s=0.0)
         self._windows: dict[str, tuple[float, int]] = {}
 
-    async def opened(self, openid: str) -> None:
-        self._windows[openid] = (self.clock(), 0)
+    async def _open(self, openid: str, now: float) -> None:
+        self._windows[openid] = (now, 0)
+
+    async def _take(self, openid: str, now: float, below: int) -> bool:
+        at, used = self._windows.get(openid, (float("-inf"), 0))
+        if now - at >= self.span_s or used >= below:
+            return False
+        self._windows[openid] = (at, used + 1)
+        return True
+
+    async def refund(self, openid: str) -> None:
+        if openid in self._windows:
+            at, used = self._windows[openid]
+            self._windows[openid] = (at, max(0, used - 1))
+
+    async def _shut(self, openid: str) -> None:
+        self._windows.pop(openid, None)
 
     async def state(self, openid: str) -> tuple[float, int] | None:
         return self._windows.get(openid)
 
-    async def reserve(self, openid: str) -> bool:
-        if not await self.can_send(openid):
-            return False
-        at, used = self._windows[openid]
-        self._windows[openid] = (at, used + 1)
-        return True
-
-    async def closed(self, openid: str) -> None:
-        self._windows.pop(openid, None)
-
 
 class DatabaseWindow(Window):
-    """Without Redis: ``Citizen.last_inbound_at``, and as ``used`` the larger of the outbox rows sent
-    by customer service since then and this process's own reservations (a notice reserved here
-    becomes such a row; reply overflow does not). Approximate across processes: WeChat's 45047
-    (``QuotaExceeded``) is the backstop. With Redis, ``RedisWindow`` is exact."""
+    """On the citizen's row (``window_opened_at``, ``window_sent``): one counter per window."""
 
-    VIA = "customer_service"
+    async def _open(self, openid: str, now: float) -> None:
+        await citizens.open_window(CHANNEL, openid, datetime.fromtimestamp(now, UTC))
 
-    def __init__(self, hours: int = 48, quota: int = 5, clock: Callable[[], float] = time.time) -> None:
-        super().__init__(hours, quota, clock)
-        self._reserved: dict[str, tuple[float, int]] = {}  # openid → (window opened at, reservations)
+    async def _take(self, openid: str, now: float, below: int) -> bool:
+        opened_after = datetime.fromtimestamp(now - self.span_s, UTC)
+        return await citizens.take_window_slot(CHANNEL, openid, opened_after, below)
 
-    async def opened(self, openid: str) -> None:
-        self._reserved.pop(openid, None)
-        await citizens.touch_inbound("wechat", openid, datetime.fromtimestamp(self.clock(), UTC), create=True)
+    async def refund(self, openid: str) -> None:
+        await citizens.give_window_slot(CHANNEL, openid)
+
+    async def _shut(self, openid: str) -> None:
+        await citizens.shut_window(CHANNEL, openid)
 
     async def state(self, openid: str) -> tuple[float, int] | None:
-        known = await citizens.inbound_window("wechat", openid, self.VIA)
-        if known is None:
-            return None
-        at = known[0].timestamp()
-        mine_at, mine = self._reserved.get(openid, (at, 0))
-        return at, max(known[1], mine if mine_at == at else 0)
-
-    async def reserve(self, openid: str) -> bool:
-        known = await self.state(openid)
-        if known is None or self.clock() - known[0] >= self.span_s or known[1] >= self.quota:
-            return False
-        self._reserved[openid] = (known[0], known[1] + 1)
-        return True
-
-    async def closed(self, openid: str) -> None:
-        self._reserved.pop(openid, None)
-        await citizens.forget_inbound("wechat", openid)
+        known = await citizens.window_of(CHANNEL, openid)
+        return (known[0].timestamp(), known[1]) if known else None
 
 
 class RedisWindow(Window):
-    """A hash per citizen (``at``, ``used``) that expires with the window.
-
-    A citizen in a conversation writes every few seconds; renewing the window in Redis at most
-    every ``refresh_s`` per process saves a round trip per message. The stored window is then at
-    most ``refresh_s`` older than the truth: it shuts a little early, never late."""
+    """A hash per citizen (``at``, ``used``) that expires with the window."""
 
     def __init__(
         self,
@@ -137,32 +156,27 @@ class RedisWindow(Window):
         clock: Callable[[], float] = time.time,
         refresh_s: float = 30.0,
     ) -> None:
-        super().__init__(hours, quota, clock)
+        super().__init__(hours, quota, clock, refresh_s)
         self.redis = redis
-        self.refresh_s = refresh_s
-        self._open = redis.register_script(_OPEN)
+        self._open_script = redis.register_script(_OPEN)
         self._reserve = redis.register_script(_RESERVE)
-        self._renewed: dict[str, float] = {}
+        self._refund = redis.register_script(_REFUND)
 
-    async def opened(self, openid: str) -> None:
-        now = self.clock()
-        if now - self._renewed.get(openid, float("-inf")) < self.refresh_s:
-            return
-        if len(self._renewed) > 100_000:
-            self._renewed.clear()
-        await self._open(keys=[keys.wechat_window(openid)], args=[repr(now), self.span_s])
-        self._renewed[openid] = now
+    async def _open(self, openid: str, now: float) -> None:
+        await self._open_script(keys=[keys.wechat_window(openid)], args=[repr(now), self.span_s])
+
+    async def _take(self, openid: str, now: float, below: int) -> bool:
+        key = keys.wechat_window(openid)
+        return bool(await self._reserve(keys=[key], args=[repr(now), self.span_s, below]))
+
+    async def refund(self, openid: str) -> None:
+        await self._refund(keys=[keys.wechat_window(openid)])
+
+    async def _shut(self, openid: str) -> None:
+        await self.redis.delete(keys.wechat_window(openid))
 
     async def state(self, openid: str) -> tuple[float, int] | None:
         at, used = await self.redis.hmget(keys.wechat_window(openid), ["at", "used"])
         if at is None:
             return None
         return float(at), int(used or 0)
-
-    async def reserve(self, openid: str) -> bool:
-        key = keys.wechat_window(openid)
-        return bool(await self._reserve(keys=[key], args=[repr(self.clock()), self.span_s, self.quota]))
-
-    async def closed(self, openid: str) -> None:
-        self._renewed.pop(openid, None)
-        await self.redis.delete(keys.wechat_window(openid))

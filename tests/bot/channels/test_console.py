@@ -10,6 +10,7 @@ from bot.channels import console
 from bot.pipeline import Pipeline
 from storage.models import Item
 from storage.port import StoragePort
+from storage.workflow.clocks import DEFAULT
 from tests.conftest import memory_backends
 
 
@@ -29,7 +30,7 @@ async def test_a_terminal_citizen_files_a_complaint(db: str, capsys: pytest.Capt
             "/quit",
         ]
     )
-    await console.chat(Pipeline(memory_backends(), StoragePort()), "zhao", read=lambda: next(lines))
+    await console.chat(Pipeline(memory_backends(), StoragePort(DEFAULT)), "zhao", read=lambda: next(lines))
     out = capsys.readouterr().out
     assert "1 提建议" in out and "TS-" in out and "15日内" in out and "再见" in out
     item = await Item.get().prefetch_related("citizen")
@@ -40,5 +41,5 @@ async def test_end_of_input_ends_the_chat(db: str, capsys: pytest.CaptureFixture
     def eof() -> str:
         raise EOFError
 
-    await console.chat(Pipeline(memory_backends(), StoragePort()), "x", read=eof)
+    await console.chat(Pipeline(memory_backends(), StoragePort(DEFAULT)), "x", read=eof)
     assert "再见" in capsys.readouterr().out

@@ -6,6 +6,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
+from dialogs import texts
 from storage.models import Item, Outbox
 from tests.answers import COMPLAINT, SUGGESTION
 
@@ -64,5 +65,6 @@ async def test_bad_requests_are_400_and_store_nothing(client: TestClient[Any, An
         assert "error" in await resp.json()
     big = b'{"user_id": "u", "text": "' + b"x" * 17000 + b'"}'
     resp = await client.post("/api/web/messages", data=big, headers={"Content-Type": "application/json"})
-    assert resp.status == 400
+    assert resp.status == 413  # too large: and the page has a sentence to show the citizen
+    assert (await resp.json())["replies"] == [texts.WEB_TOO_LONG]
     assert await Item.all().count() == 0

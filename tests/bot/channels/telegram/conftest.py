@@ -7,10 +7,11 @@ from typing import Any
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
-from pydantic import SecretStr
 
-from bot.app import create_app
+from bot.channels.telegram.settings import TelegramSettings
+from bot.root import Config
 from storage.config import Settings
+from tests.apps import Served, make_config
 from tests.bot.channels.telegram.fake_api import TOKEN, FakeBotApi
 
 SECRET = "s3cret-Token_1"
@@ -18,17 +19,16 @@ FAST = "1000/second"  # the per-chat limit has its own tests; flows here should 
 HEADERS = {"X-Telegram-Bot-Api-Secret-Token": SECRET}
 
 
-def with_telegram(base: Settings, api_base: str, **changes: Any) -> Settings:
-    """``base`` with the Telegram channel on, pointed at the fake Bot API at ``api_base``."""
-    return base.model_copy(
-        update={
-            "telegram_token": SecretStr(TOKEN),
-            "telegram_secret": SecretStr(SECRET),
-            "telegram_api_base": api_base,
-            "telegram_rate_per_chat": FAST,
-            **changes,
-        }
+def with_telegram(base: Settings, api_base: str, **core: Any) -> Config:
+    """``base`` (changed by ``core``) with the Telegram channel on, at the fake Bot API."""
+    telegram = TelegramSettings(
+        _env_file=None,  # type: ignore[call-arg]
+        token=TOKEN,
+        secret=SECRET,
+        api_base=api_base,
+        rate_per_chat=FAST,
     )
+    return make_config(base.model_copy(update=core), telegram=telegram)
 
 
 @pytest.fixture
@@ -45,12 +45,7 @@ def fake(fake_api: tuple[FakeBotApi, str]) -> FakeBotApi:
 
 @pytest.fixture
 async def tg(
-    db: str,
-    settings: Settings,
-    fake_api: tuple[FakeBotApi, str],
-    aiohttp_client: Callable[..., Any],
+    db: str, settings: Settings, fake_api: tuple[FakeBotApi, str], served: Served
 ) -> TestClient[Any, Any]:
     """The service with the Telegram channel on, talking to the fake Bot API."""
-    app = create_app(with_telegram(settings, fake_api[1]), manage_db=False)
-    client: TestClient[Any, Any] = await aiohttp_client(app)
-    return client
+    return await served.start(with_telegram(settings, fake_api[1]))

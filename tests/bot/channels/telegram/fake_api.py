@@ -46,6 +46,19 @@ class FakeBotApi:
     def texts(self, chat_id: int | None = None) -> list[str]:
         return [c.params["text"] for c in self.sent(chat_id)]
 
+    def button(self, chat_id: int, label: str) -> str:
+        """The callback data of the button ``label`` on the last message to ``chat_id`` that had
+        inline buttons: what Telegram sends when the citizen taps it."""
+        for call in reversed(self.sent(chat_id)):
+            rows = (call.params.get("reply_markup") or {}).get("inline_keyboard")
+            if rows:
+                for row in rows:
+                    for b in row:
+                        if b["text"] == label or b["text"].split(" ")[0] == label:
+                            return str(b["callback_data"])
+                raise AssertionError(f"no button {label!r} on the last keyboard: {rows}")
+        raise AssertionError(f"no message with buttons to {chat_id}")
+
     def app(self) -> web.Application:
         app = web.Application()
         app.router.add_post(f"/bot{TOKEN}/{{method}}", self._handle)

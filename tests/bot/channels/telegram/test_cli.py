@@ -16,9 +16,10 @@ from aiohttp.test_utils import TestClient, TestServer
 from typer.testing import CliRunner
 
 from admin_cli.main import app as admin_app
-from bot.app import create_app
 from bot.cli import app as minyi_app
+from bot.root import database
 from storage.config import Settings
+from tests.apps import service_app
 from tests.bot.channels.telegram import updates as U
 from tests.bot.channels.telegram.conftest import HEADERS, SECRET, with_telegram
 from tests.bot.channels.telegram.fake_api import TOKEN, FakeBotApi
@@ -31,14 +32,19 @@ async def file_a_complaint(url: str) -> None:
     fake = FakeBotApi()
     async with TestServer(fake.app()) as api:
         base = Settings(database_url=url, _env_file=None)
-        settings = with_telegram(base, str(api.make_url("/bot")))
-        async with TestClient(TestServer(create_app(settings))) as client:
+        config = with_telegram(base, str(api.make_url("/bot")))
+        async with (
+            database(config, migrate=True),
+            service_app(config) as (app, _),
+            TestClient(TestServer(app)) as client,
+        ):
             for update in [U.text(CAROL, t) for t in COMPLAINT] + [
-                U.contact(CAROL, "13700001111", owner=CAROL),
-                U.callback(CAROL, "c:确认"),
+                U.contact(CAROL, "13700001111", owner=CAROL)
             ]:
                 resp = await client.post("/telegram", json=update, headers=HEADERS)
                 assert resp.status == 200
+            tap = U.callback(CAROL, fake.button(CAROL, "确认"))
+            assert (await client.post("/telegram", json=tap, headers=HEADERS)).status == 200
             poison = U.text(CAROL, "你好")
             del poison["message"]["from"]["is_bot"]
             assert (await client.post("/telegram", json=poison, headers=HEADERS)).status == 200

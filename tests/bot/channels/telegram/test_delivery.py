@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
 from typing import Any
 
 from aiohttp.test_utils import TestClient
 
-from bot.app import create_app
 from dialogs import texts
 from storage.config import Settings
 from storage.models import Citizen, Item
+from tests.apps import Served
 from tests.bot.channels.telegram import updates as U
 from tests.bot.channels.telegram.conftest import HEADERS, with_telegram
 from tests.bot.channels.telegram.fake_api import FakeBotApi
@@ -59,13 +58,12 @@ async def test_racing_updates_across_two_processes_sharing_redis(
     redis: Any,
     settings: Settings,
     fake_api: tuple[FakeBotApi, str],
-    aiohttp_client: Callable[..., Any],
+    served: Served,
 ) -> None:
     require(REDIS_URL, "Redis")
     fake, base = fake_api
     shared = with_telegram(settings, base, redis_url=REDIS_URL)
-    one = await aiohttp_client(create_app(shared, manage_db=False))
-    two = await aiohttp_client(create_app(shared, manage_db=False))
+    one, two = await served.start(shared), await served.start(shared)
     fake.delay_s = 0.05
     update_a, update_b = U.text(BOB, "1"), U.text(BOB, "2")
     statuses = await asyncio.gather(post(one, update_a), post(two, update_b), post(two, update_a))

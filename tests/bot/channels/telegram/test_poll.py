@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import asyncio
 
-from bot.app import build_pipeline
-from bot.channels.telegram.adapter import build_channel
+from bot.channels.telegram.adapter import TelegramChannel
 from bot.channels.telegram.cli import ALLOWED_UPDATES, _poll_forever
+from bot.services import services
 from dialogs import texts
 from storage.config import Settings
 from tests.bot.channels.telegram import updates as U
 from tests.bot.channels.telegram.conftest import with_telegram
 from tests.bot.channels.telegram.fake_api import FakeBotApi
-from tests.conftest import memory_backends
 
 DAN = 8080
 
@@ -21,11 +20,11 @@ async def test_long_polling_feeds_the_pipeline(
     db: str, settings: Settings, fake_api: tuple[FakeBotApi, str]
 ) -> None:
     fake, base = fake_api
-    tg_settings = with_telegram(settings, base)
-    channel = build_channel(tg_settings, build_pipeline(tg_settings, memory_backends()))
     fake.pending = [U.text(DAN, "/start"), U.text(DAN, "2")]
     last_id = fake.pending[-1]["update_id"]
-    async with channel.bot:
+    async with services(with_telegram(settings, base)) as built:
+        assert built.telegram is not None
+        channel = TelegramChannel(built.telegram.sender, built.pipeline)
         task = asyncio.create_task(_poll_forever(channel, timeout=0))
         for _ in range(200):
             if len(fake.sent(DAN)) == 2 and len([c for c in fake.calls if c.method == "getUpdates"]) > 2:

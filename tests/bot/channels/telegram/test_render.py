@@ -21,13 +21,13 @@ def test_texts_are_split_at_4096_utf16_units_preferring_line_breaks() -> None:
 
 
 def test_one_message_per_step_with_the_last_replys_buttons() -> None:
-    replies = [Reply(texts.CANCEL_DONE), Reply(texts.MENU, texts.MENU_CHOICES)]
+    replies = [Reply(texts.CANCEL_DONE, turn=5), Reply(texts.MENU, texts.MENU_CHOICES, turn=5)]
     (message,) = render.messages(replies)
     assert message["text"] == texts.CANCEL_DONE + "\n\n" + texts.MENU
     markup = message["reply_markup"]
     assert isinstance(markup, InlineKeyboardMarkup)
     data = [b.callback_data for row in markup.inline_keyboard for b in row]
-    assert data == ["c:1", "c:2", "c:3", "c:0"]
+    assert data == ["c:5:1", "c:5:2", "c:5:3", "c:5:0"]  # each tap says which turn it answers
 
 
 def test_hints_become_share_buttons_and_plain_text_removes_them() -> None:
@@ -40,11 +40,11 @@ def test_hints_become_share_buttons_and_plain_text_removes_them() -> None:
 
 def test_callback_data_fits_64_bytes() -> None:
     long_label = "很长的选项" * 10
-    assert callback_data("城市建设", 1) == "c:城市建设"
-    assert callback_data(long_label, 3) == "n:3"
-    assert len(callback_data(long_label, 3).encode()) <= 64
-    assert value_of_callback("c:城市建设") == "城市建设" and value_of_callback("n:3") == "3"
-    assert value_of_callback("junk") == ""
+    assert callback_data("城市建设", 1, 7) == "c:7:城市建设"
+    assert callback_data(long_label, 3, 7) == "n:7:3"
+    assert len(callback_data(long_label, 3, 123456).encode()) <= 64
+    assert value_of_callback("c:7:城市建设") == (7, "城市建设") and value_of_callback("n:7:3") == (7, "3")
+    assert value_of_callback("junk") == (None, "") and value_of_callback("c:城市建设") == (None, "")
 
 
 def test_commands_map_to_the_words_of_the_dialogs() -> None:

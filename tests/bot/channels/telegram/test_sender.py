@@ -11,14 +11,14 @@ from limits.aio.storage import MemoryStorage
 from telegram import Bot
 
 from bot.channels.telegram.sender import SendLimiter, TelegramSender, limiter_storage
-from notifier.sender import Notice, Sender
-from storage.errors import (
+from notifier.errors import (
     ConfigurationError,
     PlatformError,
     RateLimited,
     RecipientUnreachable,
     TransientError,
 )
+from notifier.sender import Notice, Sender
 from tests.bot.channels.telegram.fake_api import TOKEN, FakeBotApi
 
 CHAT = 5550001

@@ -28,16 +28,18 @@ async def test_suggestion_with_buttons_location_photo_and_own_contact(
     menu = fake.sent(ALICE)[-1].params
     assert menu["text"] == texts.MENU
     buttons = [b for row in menu["reply_markup"]["inline_keyboard"] for b in row]
-    assert [b["callback_data"] for b in buttons] == ["c:1", "c:2", "c:3", "c:0"]
+    turn = buttons[0]["callback_data"].split(":")[1]  # the turn the buttons answer
+    assert [b["callback_data"] for b in buttons] == [f"c:{turn}:{n}" for n in "1230"]
 
-    await post(tg, U.callback(ALICE, "c:1"))
+    await post(tg, U.callback(ALICE, fake.button(ALICE, "1")))
     assert fake.calls[-2].method == "answerCallbackQuery"
     assert "您的建议属于哪一类" in fake.texts(ALICE)[-1]
-    await post(tg, U.callback(ALICE, "c:交通出行"))
+    await post(tg, U.callback(ALICE, fake.button(ALICE, "交通出行")))
     for answer in ["公交站没有遮雨棚", "下雨天等车全身湿透", "跳过", "建议加装遮雨棚"]:
         await post(tg, U.text(ALICE, answer))
     place_question = fake.sent(ALICE)[-1].params
     assert place_question["reply_markup"]["keyboard"][0][0]["request_location"] is True
+    assert place_question["reply_markup"]["keyboard"][1][0]["text"] == "跳过"  # the place is optional
 
     await post(tg, U.location(ALICE))
     await post(tg, U.photo(ALICE))
@@ -47,9 +49,9 @@ async def test_suggestion_with_buttons_location_photo_and_own_contact(
     assert phone_question["reply_markup"]["keyboard"][0][0]["request_contact"] is True
 
     await post(tg, U.contact(ALICE, "+8613800000000", owner=ALICE))
-    await post(tg, U.callback(ALICE, "c:可以"))
+    await post(tg, U.callback(ALICE, fake.button(ALICE, "可以")))
     assert "请核对您的建议" in fake.texts(ALICE)[-1]
-    await post(tg, U.callback(ALICE, "c:确认"))
+    await post(tg, U.callback(ALICE, fake.button(ALICE, "确认")))
 
     assert "您的建议已收到，编号 JY-" in fake.texts(ALICE)[-1]
     item = await Item.get()
@@ -58,7 +60,7 @@ async def test_suggestion_with_buttons_location_photo_and_own_contact(
     assert item.fields_data["photos"] == ["AgAC-large"]
     assert "31.23040" in item.fields_data["place"]
     citizen = await Citizen.get(id=item.citizen_id)  # type: ignore[attr-defined]
-    assert citizen.external_id == str(ALICE) and citizen.phone == "13800000000"
+    assert citizen.external_id == str(ALICE) and citizen.verified_phone == "13800000000"  # shared: verified
     answered = [c for c in fake.calls if c.method == "answerCallbackQuery"]
     assert len(answered) == 4
 
@@ -94,7 +96,7 @@ async def test_commands_are_entry_points(tg: TestClient[Any, Any], fake: FakeBot
     await post(tg, U.text(ALICE, "1"))
     await post(tg, U.text(ALICE, "/cancel@minyi_bot"))
     assert fake.texts(ALICE)[-1] == texts.CANCEL_ASK
-    await post(tg, U.callback(ALICE, "c:是"))
+    await post(tg, U.callback(ALICE, fake.button(ALICE, "是")))
     assert fake.texts(ALICE)[-1].startswith(texts.CANCEL_DONE)
 
 

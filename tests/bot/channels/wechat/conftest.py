@@ -3,34 +3,39 @@ and the fake platform API."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from bot.app import create_app
 from bot.channels.wechat.adapter import CHANNEL, WeChatChannel
+from bot.channels.wechat.settings import WeChatSettings
+from bot.root import Config
 from storage.config import Settings
+from tests.apps import Served, make_config
 from tests.bot.channels.wechat.fake_api import FakeWeChatAPI
 from tests.bot.channels.wechat.wechat_server import AES_KEY, APPID, OLD_AES_KEY, TOKEN, WeChat
 
 
-def wechat_settings(tmp_path: Any, api_base: str = "http://127.0.0.1:9", **extra: Any) -> Settings:
+def wechat_config(
+    tmp_path: Any, api_base: str = "http://127.0.0.1:9", core: dict[str, Any] | None = None, **wechat: Any
+) -> Config:
+    """The service with the WeChat channel on (safe mode keys, the fake API at ``api_base``)."""
     values: dict[str, Any] = {
-        "database_url": "sqlite://:memory:",
-        "media_dir": tmp_path / "media",
-        "wechat_token": TOKEN,
-        "wechat_aes_key": AES_KEY,
-        "wechat_aes_key_previous": OLD_AES_KEY,
-        "wechat_appid": APPID,
-        "wechat_secret": "s3cret",
-        "wechat_api_base": api_base,
-        "wechat_api_timeout_s": 1.0,
+        "token": TOKEN,
+        "aes_key": AES_KEY,
+        "aes_key_previous": OLD_AES_KEY,
+        "appid": APPID,
+        "secret": "s3cret",
+        "api_base": api_base,
+        "api_timeout_s": 1.0,
     }
-    values.update(extra)
-    return Settings(_env_file=None, **values)
+    values.update(wechat)
+    base = {"database_url": "sqlite://:memory:", "media_dir": tmp_path / "media", "quiet_hours": ""}
+    return make_config(
+        Settings(_env_file=None, **{**base, **(core or {})}),
+        wechat=WeChatSettings(_env_file=None, **values),  # type: ignore[call-arg]
+    )
 
 
 @pytest.fixture
@@ -47,16 +52,8 @@ async def api_server(fake_api: FakeWeChatAPI) -> Any:
 
 
 @pytest.fixture
-async def wx_app(db: str, tmp_path: Any, api_server: TestServer) -> web.Application:
-    return create_app(wechat_settings(tmp_path, str(api_server.make_url(""))), manage_db=False)
-
-
-@pytest.fixture
-async def wx_client(
-    wx_app: web.Application, aiohttp_client: Callable[[web.Application], Any]
-) -> TestClient[Any, Any]:
-    result: TestClient[Any, Any] = await aiohttp_client(wx_app)
-    return result
+async def wx_client(db: str, tmp_path: Any, api_server: TestServer, served: Served) -> TestClient[Any, Any]:
+    return await served.start(wechat_config(tmp_path, str(api_server.make_url(""))))
 
 
 def channel_of(client: TestClient[Any, Any]) -> WeChatChannel:

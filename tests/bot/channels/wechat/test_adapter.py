@@ -263,7 +263,7 @@ async def test_unsubscribe_drops_the_draft_and_stops_notices(
     assert await Item.all().count() == 1  # the filed item stays as a record
     channel = channel_of(wx_client)
     assert await channel.pipeline.backends.state.get(f"wechat:{OPENID}") is None
-    assert not await channel.window.can_send(OPENID)
+    assert await channel.window.state(OPENID) is None and not await channel.window.reserve(OPENID)
     await wechat.push(event_xml("subscribe"))  # following again makes them reachable
     assert (await Citizen.get(id=citizen.id)).reachable is True
     assert "您的建议属于哪一类" in await wechat.say("1")  # no draft offered back: it was dropped

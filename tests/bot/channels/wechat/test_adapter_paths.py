@@ -4,30 +4,28 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 from typer.testing import CliRunner
 
 from admin_cli.main import app as admin_app
-from bot.app import create_app
+from bot.root import database
 from storage.config import Settings
 from storage.models import Item
 from tests.answers import SUGGESTION_FROM_MENU as SUGGESTION
-from tests.bot.channels.wechat.conftest import channel_of, wechat_settings
+from tests.apps import Served, make_config
+from tests.bot.channels.wechat.conftest import channel_of, wechat_config
 from tests.bot.channels.wechat.fake_api import FakeWeChatAPI
 from tests.bot.channels.wechat.wechat_server import OPENID, WeChat, push_xml
 from tests.services import REDIS_URL, require
 
 
 async def test_a_slow_step_answers_success_then_customer_service(
-    tmp_path: Path, db: str, api_server: TestServer, fake_api: FakeWeChatAPI, aiohttp_client: Any
+    tmp_path: Path, db: str, api_server: TestServer, fake_api: FakeWeChatAPI, served: Served
 ) -> None:
-    settings = wechat_settings(tmp_path, str(api_server.make_url("")), wechat_reply_deadline_s=0.2)
-    client = await aiohttp_client(create_app(settings, manage_db=False))
+    client = await served.start(wechat_config(tmp_path, str(api_server.make_url("")), reply_deadline_s=0.2))
     channel = channel_of(client)
     feed = channel.pipeline.feed
 
@@ -60,11 +58,12 @@ async def test_a_crash_is_answered_with_an_apology_text(
 
 
 async def test_with_redis_state_dedupe_and_locks(
-    tmp_path: Path, db: str, api_server: TestServer, aiohttp_client: Any
+    tmp_path: Path, db: str, api_server: TestServer, served: Served
 ) -> None:
     require(REDIS_URL, "Redis")
-    settings = wechat_settings(tmp_path, str(api_server.make_url("")), redis_url=REDIS_URL)
-    client = await aiohttp_client(create_app(settings, manage_db=False))
+    client = await served.start(
+        wechat_config(tmp_path, str(api_server.make_url("")), {"redis_url": REDIS_URL})
+    )
     channel = channel_of(client)
     assert channel.pipeline.backends.redis is not None
     await channel.pipeline.backends.redis.flushdb()
@@ -76,34 +75,31 @@ async def test_with_redis_state_dedupe_and_locks(
     contents = {str(wechat.open(b).content) for _, b in results}  # type: ignore[union-attr]
     assert len(contents) == 1 and "JY-" in contents.pop()
     assert await Item.all().count() == 1
-    assert await channel.window.can_send(OPENID)
+    assert (await channel.window.state(OPENID)) is not None  # the window is open, in Redis
     await channel.pipeline.backends.redis.flushdb()
 
 
-async def test_without_a_token_the_channel_is_off(db: str, settings: Settings, aiohttp_client: Any) -> None:
-    client = await aiohttp_client(create_app(settings, manage_db=False))
+async def test_without_a_token_the_channel_is_off(db: str, settings: Settings, served: Served) -> None:
+    client = await served.start(make_config(settings))
     assert (await client.post("/wechat", data="<xml/>")).status in (404, 405)
 
 
 async def test_suggestion_shows_in_minyi_admin(
-    tmp_path: Path,
-    api_server: TestServer,
-    aiohttp_client: Callable[[web.Application], Any],
-    monkeypatch: Any,
+    tmp_path: Path, api_server: TestServer, served: Served, monkeypatch: Any
 ) -> None:
     url = f"sqlite://{tmp_path / 'minyi.db'}"
-    settings = wechat_settings(tmp_path, str(api_server.make_url("")), database_url=url)
-    client = await aiohttp_client(create_app(settings, manage_db=True))
-    wechat = WeChat(client, "plain")
-    for text in [*SUGGESTION, "确认"]:
-        await wechat.say(text)
-    await client.close()  # the app closes its database
+    config = wechat_config(tmp_path, str(api_server.make_url("")), {"database_url": url})
+    async with database(config, migrate=True):  # as the embedded minyi serve does
+        wechat = WeChat(await served.start(config), "plain")
+        for text in [*SUGGESTION, "确认"]:
+            await wechat.say(text)
+        await served.close()
     monkeypatch.setenv("MINYI_DATABASE_URL", url)
     result = await asyncio.to_thread(CliRunner().invoke, admin_app, ["items", "list", "--json"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)
     assert len(rows) == 1 and rows[0]["channel"] == "wechat" and rows[0]["ticket"].startswith("JY-")
-    assert rows[0]["citizen"]["external_id"] == OPENID
+    assert rows[0]["citizen"]["chat"] == "wechat" and OPENID not in result.output
 
 
 async def test_background_failures_are_logged_not_lost(

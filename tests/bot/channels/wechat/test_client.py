@@ -14,7 +14,7 @@ from redis.asyncio import Redis
 
 from bot.channels.wechat.client import WeChatAPI
 from bot.channels.wechat.token import MemoryTokenStore, RedisTokenStore, TokenStore
-from storage.errors import (
+from notifier.errors import (
     ConfigurationError,
     PlatformError,
     QuotaExceeded,

@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 import time_machine
 import xmltodict
-from aiohttp import web
 from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
 
-from bot.app import create_app
 from bot.channels.wechat.crypto import Cipher, Forbidden, Undecryptable, Verifier, sign
-from tests.bot.channels.wechat.conftest import wechat_settings
+from tests.apps import Served
+from tests.bot.channels.wechat.conftest import wechat_config
 
 # Tencent's WXBizMsgCrypt Sample.py (cryptoDemo.zip), see research/wechat.md §6 A.
 V_TOKEN, V_KEY, V_APPID = "spamtest", "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG", "wx2c2769f8efd9abc2"
@@ -61,17 +59,9 @@ def test_wrong_appid_or_key_or_damage_is_undecryptable() -> None:
         Cipher(V_TOKEN, V_APPID, V_KEY[:-1])
 
 
-async def test_official_vector_through_the_endpoint(
-    tmp_path: Any, db: str, aiohttp_client: Callable[[web.Application], Any]
-) -> None:
-    settings = wechat_settings(
-        tmp_path,
-        wechat_token=V_TOKEN,
-        wechat_aes_key=V_KEY,
-        wechat_appid=V_APPID,
-        wechat_aes_key_previous=None,
-    )
-    client = await aiohttp_client(create_app(settings, manage_db=False))
+async def test_official_vector_through_the_endpoint(tmp_path: Any, db: str, served: Served) -> None:
+    config = wechat_config(tmp_path, token=V_TOKEN, aes_key=V_KEY, appid=V_APPID, aes_key_previous=None)
+    client = await served.start(config)
     body = (
         "<xml><ToUserName><![CDATA[gh_10f6c3c3ac5a]]></ToUserName>"
         f"<Encrypt><![CDATA[{V_ENCRYPT}]]></Encrypt></xml>"

@@ -1,4 +1,5 @@
-"""The customer-service window and quota, in memory and in Redis."""
+"""The customer-service window and quota, counted once, in memory, in the database (no Redis)
+and in Redis: every message the account sends in it (reply overflow and notices) takes a slot."""
 
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ async def window(request: pytest.FixtureRequest, clock: Clock) -> AsyncIterator[
         return
     if request.param == "database":
         await open_test_db("sqlite")
-        yield DatabaseWindow(hours=48, quota=5, clock=clock)
+        yield DatabaseWindow(hours=48, quota=5, clock=clock, refresh_s=0)
         await Tortoise.close_connections()
         return
     require(REDIS_URL, "Redis")
@@ -45,53 +46,55 @@ def clock() -> Clock:
 
 
 async def test_no_message_no_window(window: Window) -> None:
-    assert not await window.can_send("o1")
+    assert await window.state("o1") is None
     assert not await window.reserve("o1")
 
 
 async def test_five_messages_per_window_then_shut(window: Window) -> None:
     await window.opened("o1")
     assert [await window.reserve("o1") for _ in range(6)] == [True] * 5 + [False]
-    assert not await window.can_send("o1")
     await window.opened("o1")  # the citizen writes again: a fresh quota
-    assert await window.can_send("o1")
+    assert await window.reserve("o1")
+
+
+async def test_the_last_slot_can_be_kept_back(window: Window) -> None:
+    await window.opened("o1")
+    assert [await window.reserve("o1", last_ok=False) for _ in range(5)] == [True] * 4 + [False]
+    assert await window.reserve("o1", last_ok=True)  # the important one takes it
+    assert not await window.reserve("o1", last_ok=True)
+
+
+async def test_a_refund_gives_the_slot_back(window: Window) -> None:
+    await window.opened("o1")
+    for _ in range(5):
+        assert await window.reserve("o1")
+    await window.refund("o1")
+    assert await window.reserve("o1") and not await window.reserve("o1")
 
 
 async def test_window_closes_after_48_hours(window: Window, clock: Clock) -> None:
     await window.opened("o1")
     clock.now += 47 * 3600
-    assert await window.can_send("o1")
+    assert await window.reserve("o1")
     clock.now += 3600
-    assert not await window.can_send("o1") and not await window.reserve("o1")
+    assert not await window.reserve("o1")
 
 
-async def test_unsubscribe_closes_it(window: Window) -> None:
+async def test_shut_when_the_platform_says_so_or_the_citizen_unsubscribes(window: Window) -> None:
     await window.opened("o1")
-    await window.closed("o1")
-    assert not await window.can_send("o1")
+    await window.shut("o1")
+    assert not await window.reserve("o1")
+    await window.opened("o1")
+    assert await window.reserve("o1")
 
 
-async def test_database_window_counts_notices_sent_by_customer_service(clock: Clock) -> None:
-    from datetime import UTC, datetime
-
-    from storage.models import Citizen, Outbox
-
+async def test_two_processes_count_one_database_window(clock: Clock) -> None:
     await open_test_db("sqlite")
     try:
-        window = DatabaseWindow(hours=48, quota=2, clock=clock)
-        await window.opened("o1")
-        citizen = await Citizen.get(channel="wechat", external_id="o1")
-        for n in range(2):
-            await Outbox.create(
-                citizen=citizen,
-                channel="wechat",
-                kind="accepted",
-                text="x",
-                status="sent",
-                dedupe_key=f"k{n}",
-                sent_via="customer_service",
-                sent_at=datetime.fromtimestamp(clock.now + 1, UTC),
-            )
-        assert not await window.can_send("o1")  # another process (the notifier) spent the quota
+        server, relay = DatabaseWindow(quota=3, clock=clock), DatabaseWindow(quota=3, clock=clock)
+        await server.opened("o1")  # minyi serve saw the message
+        assert [await relay.reserve("o1") for _ in range(2)] == [True, True]  # minyi notifier
+        assert await server.reserve("o1") and not await relay.reserve("o1")
+        assert await server.state("o1") == (clock.now, 3)
     finally:
         await Tortoise.close_connections()

@@ -1,0 +1,71 @@
+"""The composition root: every shipped command (``minyi serve|notifier|chat``, ``minyi telegram
+poll``, ``minyi-admin``) starts here, from one read of the settings (``load_config``) and the
+database opened the one way (``database``); ``bot.services`` builds the long-lived parts from
+that config. A wrong setting raises ``StartupError``: the command prints that one line and
+exits 1. This module stays light (no platform library): ``minyi-admin`` starts from it too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+
+from pydantic import ValidationError
+from pydantic_settings import BaseSettings
+
+from bot.channels.telegram.settings import TelegramSettings
+from bot.channels.wechat.settings import WeChatSettings
+from storage.config import Settings
+from storage.db import close_db, open_db, sqlite_path
+from storage.errors import StartupError
+
+PREFIXES = {Settings: "MINYI_", WeChatSettings: "MINYI_WECHAT_", TelegramSettings: "MINYI_TELEGRAM_"}
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """Every setting of one process: the core, and each platform's own."""
+
+    core: Settings
+    wechat: WeChatSettings
+    telegram: TelegramSettings
+
+
+def _settings(kind: type[BaseSettings]) -> BaseSettings:
+    try:
+        return kind()
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        name = PREFIXES[kind] + "_".join(str(p) for p in err["loc"]).upper()
+        raise StartupError(f"设置 {name} 有误：{err['msg']}") from exc
+
+
+def load_config() -> Config:
+    """Read the environment (and ``.env``) once; a wrong setting is a ``StartupError``."""
+    config = Config(
+        _settings(Settings),  # type: ignore[arg-type]
+        _settings(WeChatSettings),  # type: ignore[arg-type]
+        _settings(TelegramSettings),  # type: ignore[arg-type]
+    )
+    if config.wechat.enabled and not config.wechat.can_send:
+        raise StartupError(
+            "微信已开启（MINYI_WECHAT_TOKEN），但没有 MINYI_WECHAT_APPID / MINYI_WECHAT_SECRET："
+            "办理进展无法发给群众。请补上这两项。"
+        )
+    return config
+
+
+@asynccontextmanager
+async def database(config: Config, *, migrate: bool) -> AsyncIterator[None]:
+    """The database open for one command (migrated first only when ``migrate``)."""
+    await open_db(config.core.database_url, apply_migrations=migrate)
+    try:
+        yield
+    finally:
+        await close_db()
+
+
+def migrates_itself(config: Config) -> bool:
+    """The embedded default (SQLite) applies its migrations at ``minyi serve``; PostgreSQL does not."""
+    return sqlite_path(config.core.database_url) is not None
