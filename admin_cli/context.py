@@ -10,7 +10,7 @@ from typing import TypeVar
 import typer
 from typer._click.globals import get_current_context
 
-from admin_cli.render import console
+from admin_cli.render import errors
 from bot.root import Config, database, load_config
 from storage.errors import MinyiError
 from storage.models import StaffEvent
@@ -52,7 +52,7 @@ def run(work: Callable[[], Awaitable[T]]) -> T:
     try:
         return asyncio.run(main())
     except MinyiError as exc:
-        console.print(f"[red]{exc}[/red]")
+        errors.print(f"[red]{exc}[/red]", soft_wrap=True, highlight=False)
         raise typer.Exit(1) from exc
 
 
@@ -62,7 +62,7 @@ def staff_name(given: str | None = None) -> str:
     globally = _invocation().get("as")
     name = given or (globally if isinstance(globally, str) else None) or config().core.staff
     if not name or not name.strip():
-        console.print("[red]请用 --as 姓名 或环境变量 MINYI_STAFF 说明经办人。[/red]")
+        errors.print("[red]请用 --as 姓名 或环境变量 MINYI_STAFF 说明经办人。[/red]", soft_wrap=True)
         raise typer.Exit(2)
     return name.strip()
 

@@ -11,7 +11,7 @@ from typer._click.exceptions import UsageError
 from typer.exceptions import Abort
 
 from admin_cli import catalogue, items, notices, reports
-from admin_cli.render import console
+from admin_cli.render import errors
 from admin_cli.usage import explain
 from storage.errors import StartupError
 
@@ -38,10 +38,10 @@ def main() -> None:
     try:
         code = command.main(args=sys.argv[1:], prog_name="minyi-admin", standalone_mode=False)
     except UsageError as exc:
-        console.print(f"[red]{explain(exc)}[/red]", highlight=False)
+        errors.print(f"[red]{explain(exc)}[/red]", highlight=False, soft_wrap=True)
         sys.exit(2)
     except StartupError as exc:
-        console.print(f"[red]minyi-admin：{exc}[/red]", highlight=False)
+        errors.print(f"[red]minyi-admin：{exc}[/red]", highlight=False, soft_wrap=True)
         sys.exit(1)
     except Abort:
         sys.exit(1)

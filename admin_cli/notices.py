@@ -10,7 +10,7 @@ import typer
 from rich.table import Table
 
 from admin_cli.context import audit, clocks, run, staff_name
-from admin_cli.render import console, local, print_json
+from admin_cli.render import console, errors, local, print_json
 from storage import outbox
 from storage.workflow import transitions
 from storage.workflow.vocabulary import channel_label
@@ -69,7 +69,7 @@ def retry(
 ) -> None:
     """Send failed (or held) notices again, with a fresh count of attempts."""
     if not ids and not all_failed:
-        console.print("[red]请给出通知 ID，或用 --all-failed 重发全部失败的通知。[/red]")
+        errors.print("[red]请给出通知 ID，或用 --all-failed 重发全部失败的通知。[/red]")
         raise typer.Exit(2)
     who = staff_name(as_)
 

@@ -89,7 +89,8 @@ def item_tables(row: dict[str, Any], zone: tzinfo) -> list[Table]:
         events.add_column(col, overflow="fold")
     for e in row["events"]:
         move = f"{state_label(e['from']) if e['from'] else '—'} → {state_label(e['to'])}"
-        events.add_row(local(e["at"], zone), transitions.label(e["action"]), e["actor"], move, e["note"])
+        actor = "群众" if e["actor"] == "citizen" else e["actor"]
+        events.add_row(local(e["at"], zone), transitions.label(e["action"]), actor, move, e["note"])
     thread = Table(title="沟通记录")
     for col in ("时间", "方向", "内容"):
         thread.add_column(col, overflow="fold")

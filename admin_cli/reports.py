@@ -15,7 +15,7 @@ from rich.progress import track
 from rich.table import Table
 
 from admin_cli.context import audit, clocks, run, staff_name
-from admin_cli.render import console, local, print_json
+from admin_cli.render import console, errors, local, print_json
 from storage import reports
 from storage.workflow.vocabulary import channel_label, state_label
 
@@ -187,7 +187,7 @@ def export(
 ) -> None:
     """Items as CSV for the office's other systems (codes for kind, state and channel)."""
     if fmt != "csv":
-        console.print("[red]目前只支持 --format csv。[/red]")
+        errors.print("[red]目前只支持 --format csv。[/red]")
         raise typer.Exit(2)
     who = staff_name(as_) if reveal else None
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import logging
 import signal
 import sys
@@ -60,9 +61,9 @@ async def _serve(config: Config, host: str, port: int) -> None:
             try:
                 await web.TCPSite(runner, host, port).start()
             except OSError as exc:
+                where = f"{host}:{port}"
                 raise StartupError(
-                    f"无法在 {host}:{port} 上监听（{exc.strerror or exc}）："
-                    "端口可能已被占用，可用 MINYI_PORT 换一个。"
+                    f"无法在 {where} 上监听：{_why(exc)}。可用 MINYI_PORT 换一个端口。"
                 ) from exc
             typer.echo(f"minyi 已启动：在浏览器打开 http://{host}:{port}/ 使用网页版（Ctrl+C 停止）")
             state = "Redis" if config.core.redis_url else "本进程 + 数据库"
@@ -73,6 +74,14 @@ async def _serve(config: Config, host: str, port: int) -> None:
             await _until_signal()
         finally:
             await runner.cleanup()
+
+
+def _why(exc: OSError) -> str:
+    if exc.errno == errno.EADDRINUSE:
+        return "端口已被占用（另一个 minyi serve 还在运行？）"
+    if exc.errno == errno.EACCES:
+        return "没有权限使用这个端口"
+    return str(exc)
 
 
 async def _until_signal() -> None:

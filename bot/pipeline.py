@@ -57,13 +57,14 @@ class Pipeline:
         assert self.backends.turns is not None
         async with self.backends.turns.turn(inbound.user.key) as turn:
             conv = Conversation.from_bytes(turn.state)
+            reads_followups, waiting = needs_followups(conv), None
             try:
                 followups = (
-                    await self.port.followups(inbound.user, inbound.time)
-                    if needs_followups(conv)
-                    else Followups()
+                    await self.port.followups(inbound.user, inbound.time) if reads_followups else Followups()
                 )
-                context = Context(now=inbound.time, followups=followups, resume_after_s=self.resume_after_s)
+                if reads_followups:  # what arrives with this reply was not on screen: loaded after
+                    waiting = await self._held(inbound)
+                context = Context(inbound.time, followups, self.resume_after_s, arriving=waiting is not None)
                 conv, replies = await handle(conv, inbound, context, self.port)
             except Exception:
                 self.errors += 1
@@ -74,22 +75,23 @@ class Pipeline:
                 replies = [Reply(texts.STEP_FAILED)]
             else:
                 turn.save(conv.to_bytes())
-                replies = await self.with_held(inbound, replies)
+                if not reads_followups:
+                    waiting = await self._held(inbound)
+            replies = [Reply(waiting), *replies] if waiting else replies
             replies = [replace(r, turn=conv.turn) for r in replies]  # what a button on them answers
             if deliver is not None:
                 replies = await deliver(replies)
         return replies
 
-    async def with_held(self, inbound: Inbound, replies: list[Reply]) -> list[Reply]:
-        """Notices held for this citizen ride along, before the reply (notifier, issue 6)."""
+    async def _held(self, inbound: Inbound) -> str | None:
+        """Notices waiting for this citizen, taken to ride along with the reply (marked sent)."""
         if self.held is None:
-            return replies
+            return None
         try:
-            waiting = await self.held(inbound.user, inbound.time)
+            return await self.held(inbound.user, inbound.time)
         except Exception:  # a notice stays held; the reply still goes
             log.exception("could not load held notices for %s", inbound.user.channel)
-            return replies
-        return [Reply(waiting), *replies] if waiting else replies
+            return None
 
     async def feed_once(
         self, inbound: Inbound, dedupe_key: str, wait_s: float = 0.0, deliver: Deliver | None = None

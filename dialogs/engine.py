@@ -310,6 +310,8 @@ def _idle_command(conv: Conversation, inbound: Inbound, context: Context, out: O
         out.say(texts.MENU, texts.MENU_CHOICES)
     elif command in MENU or not conv.greeted:
         out.say(texts.MENU, texts.MENU_CHOICES)
+    elif context.arriving:  # they wrote before seeing what arrives now (maybe a question to them)
+        out.say(texts.SEE_ABOVE)
     else:
         out.say(texts.UNRECOGNISED)
         out.say(texts.MENU, texts.MENU_CHOICES)

@@ -100,3 +100,4 @@ class Context:
     now: datetime
     followups: Followups = field(default_factory=Followups)
     resume_after_s: int = 1800
+    arriving: bool = False  # notices come with this reply: the citizen had not seen them yet

@@ -96,3 +96,17 @@ async def test_a_shared_contact_is_remembered_as_verified_a_typed_phone_is_not()
         await other.send(answer)
     await other.send("13700001111")
     assert other.conv.draft is not None and "verified_phone" not in other.conv.draft.values
+
+
+async def test_text_typed_before_a_notice_arrived_is_not_taken_for_nonsense() -> None:
+    chat = Chat()
+    await chat.send("菜单")
+    inbound_replies = await chat.send_full("在人民路口")  # nothing arrives: the usual fallback
+    assert [r.text for r in inbound_replies] == [texts.UNRECOGNISED, texts.MENU]
+    from dialogs import Context, Inbound, handle
+
+    context = Context(chat.now, chat.port.pending, arriving=True)  # a staff question rides along
+    _, replies = await handle(
+        chat.conv, Inbound(chat.user, "x", chat.now, text="在人民路口"), context, chat.port
+    )
+    assert [r.text for r in replies] == [texts.SEE_ABOVE] and not chat.port.calls
