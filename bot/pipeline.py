@@ -59,10 +59,9 @@ class Pipeline:
             conv = Conversation.from_bytes(turn.state)
             reads_followups, waiting = needs_followups(conv), None
             try:
-                followups = (
-                    await self.port.followups(inbound.user, inbound.time) if reads_followups else Followups()
-                )
-                if reads_followups:  # what arrives with this reply was not on screen: loaded after
+                followups = Followups()
+                if reads_followups:  # what arrives with this reply was not on screen: taken after
+                    followups = await self.port.followups(inbound.user, inbound.time)
                     waiting = await self._held(inbound)
                 context = Context(inbound.time, followups, self.resume_after_s, arriving=waiting is not None)
                 conv, replies = await handle(conv, inbound, context, self.port)
