@@ -69,3 +69,42 @@ async def test_a_citizen_types_a_whole_suggestion_on_a_phone_screen(
     item = await Item.get()
     assert item.ticket in text and item.channel == "web"
     assert width <= 375  # nothing overflows a phone-sized screen
+
+
+async def test_a_double_tap_a_long_paste_and_the_end_of_a_long_question(
+    app: web.Application, aiohttp_server: Callable[..., Any]
+) -> None:
+    """Regressions (issue 9): a double tap sent the button twice and answered the next question; a
+    paste over 16 KiB got no answer at all; the bottom of a long question hid behind its buttons."""
+    need_chromium()
+    from playwright.async_api import async_playwright
+
+    server = await aiohttp_server(app)
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
+        try:
+            page = await browser.new_page(
+                viewport={"width": 375, "height": 667}, is_mobile=True, has_touch=True
+            )
+            await page.goto(str(server.make_url("/")))
+            await page.get_by_role("button", name="1 提建议").click()
+            await page.get_by_text("（1/9）").wait_for()
+            button = page.get_by_role("button", name="交通出行")
+            await button.dblclick()  # two taps, as an unsteady thumb does
+            await page.get_by_text("（2/9）").wait_for()
+            await page.wait_for_timeout(300)
+            assert await page.get_by_text("（3/9）").count() == 0  # the second tap answered nothing
+            last = page.locator(".msg.bot").last
+            box, log = await last.bounding_box(), await page.locator("#log").bounding_box()
+            assert (
+                box is not None
+                and log is not None
+                and box["y"] + box["height"] <= log["y"] + log["height"] + 1
+            )
+            await page.fill("#text", "很" * 6000)  # about 18 KB: over what the service takes
+            await page.press("#text", "Enter")
+            await page.get_by_text("内容有点长（6000字）").wait_for()
+        finally:
+            await browser.close()
+    item_count = await Item.all().count()
+    assert item_count == 0
