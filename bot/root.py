@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from pydantic import ValidationError
 from pydantic_settings import BaseSettings
@@ -38,7 +39,25 @@ def _settings(kind: type[BaseSettings]) -> BaseSettings:
     except ValidationError as exc:
         err = exc.errors()[0]
         name = PREFIXES[kind] + "_".join(str(p) for p in err["loc"]).upper()
-        raise StartupError(f"设置 {name} 有误：{err['msg']}") from exc
+        raise StartupError(f"设置 {name} 有误：{_reason(err)}") from exc
+
+
+def _reason(err: Any) -> str:
+    """Pydantic's reason in Chinese (our own validators already speak it)."""
+    if err["type"] == "value_error":
+        return str(err["msg"]).removeprefix("Value error, ")
+    ctx = err.get("ctx") or {}
+    known = {
+        "int_parsing": "应为整数",
+        "float_parsing": "应为数字",
+        "bool_parsing": "应为 true 或 false",
+        "greater_than_equal": f"不能小于 {ctx.get('ge')}",
+        "greater_than": f"应大于 {ctx.get('gt')}",
+        "less_than_equal": f"不能大于 {ctx.get('le')}",
+        "less_than": f"应小于 {ctx.get('lt')}",
+        "json_invalid": "不是有效的 JSON",
+    }
+    return known.get(err["type"], str(err["msg"]))
 
 
 def load_config() -> Config:

@@ -34,13 +34,17 @@ def normalise(text: str) -> str:
 
 # what closes a spoken or typed sentence: WeChat's voice recognition ends every transcript with "。"
 _TRAILING = re.compile(r"[\s。．.！!？?，,、～~…]+$")
+# spoken numbers come back as Chinese numerals: "一" is the menu's 1, "一三九…" a phone number
+_NUMERALS = str.maketrans("零〇一二三四五六七八九", "00123456789")
+_ALL_NUMERALS = re.compile(r"^[零〇一二三四五六七八九]+$")
 
 
 def as_command(text: str) -> str:
     """The form a command is compared in: normalised, no inner spaces nor closing punctuation,
-    upper case ("确认。" from a voice message is ``确认``)."""
+    upper case, spoken numerals as digits ("确认。" and "一。" from a voice message: 确认, 1)."""
     compact = re.sub(r"\s+", "", normalise(text))
-    return (_TRAILING.sub("", compact) or compact).upper()  # a bare "?" stays a command
+    command = _TRAILING.sub("", compact) or compact  # a bare "?" stays a command
+    return (command.translate(_NUMERALS) if _ALL_NUMERALS.match(command) else command).upper()
 
 
 def ticket_in(text: str) -> str | None:
@@ -50,7 +54,7 @@ def ticket_in(text: str) -> str | None:
 
 
 def phone(value: str) -> str:
-    compact = re.sub(r"[\s()（）]", "", value)
+    compact = re.sub(r"[\s()（）]", "", value).translate(_NUMERALS)
     if m := _MOBILE.match(compact.replace("-", "")):
         return m.group(1)
     if m := _LANDLINE.match(compact):

@@ -61,7 +61,7 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(v)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {v!r} (e.g. Asia/Shanghai)") from exc
+            raise ValueError(f"没有 {v!r} 这个时区（例如 Asia/Shanghai）") from exc
         return v
 
     @field_validator("quiet_hours")
@@ -72,7 +72,7 @@ class Settings(BaseSettings):
             if parts and (len(parts) != 2 or not all(time.fromisoformat(p) for p in parts)):
                 raise ValueError
         except ValueError as exc:
-            raise ValueError("quiet hours are HH:MM-HH:MM, e.g. 22:00-08:00, or empty") from exc
+            raise ValueError("格式应为 HH:MM-HH:MM（如 22:00-08:00），留空表示不设免打扰时段") from exc
         return v
 
     @property

@@ -28,7 +28,7 @@ class TelegramSettings(BaseSettings):
     @classmethod
     def _secret_format(cls, v: SecretStr | None) -> SecretStr | None:
         if v is not None and not SECRET_FORMAT.match(v.get_secret_value()):
-            raise ValueError("1–256 characters of A-Z a-z 0-9 _ -")
+            raise ValueError("应为 1–256 个字母、数字、_ 或 -")
         return v
 
     @property

@@ -39,12 +39,12 @@ class WeChatSettings(BaseSettings):
             return None
         raw = v.get_secret_value() if isinstance(v, SecretStr) else str(v)
         if len(raw) != 43:
-            raise ValueError(f"a WeChat EncodingAESKey has 43 characters, this one has {len(raw)}")
+            raise ValueError(f"EncodingAESKey 应为 43 个字符，现在是 {len(raw)} 个（请从公众平台复制完整）")
         try:
             if len(base64.b64decode(raw + "=", validate=True)) != 32:
                 raise ValueError
         except (binascii.Error, ValueError) as exc:
-            raise ValueError("a WeChat EncodingAESKey is base64 (A-Z a-z 0-9 + /)") from exc
+            raise ValueError("EncodingAESKey 只能由字母、数字、+ 和 / 组成") from exc
         return v
 
     @property

@@ -40,7 +40,7 @@ async def test_check_passes_with_a_good_configuration(api_server: TestServer) ->
 
 async def test_check_says_what_is_wrong(api_server: TestServer) -> None:
     result = await invoke(["wechat", "check"], env(api_server, MINYI_WECHAT_AES_KEY="short"))
-    assert result.exit_code == 1 and "43 characters" in result.output
+    assert result.exit_code == 1 and "应为 43 个字符" in result.output
     result = await invoke(["wechat", "check"], env(api_server, MINYI_WECHAT_TOKEN="bad token!"))
     assert result.exit_code == 1 and "3–32" in result.output
     result = await invoke(["wechat", "check"], env(api_server, MINYI_WECHAT_SECRET="wrong"))
