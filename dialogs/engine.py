@@ -9,28 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from dialogs import filling, followup, texts, validators
+from dialogs import campaign, filling, followup, texts, validators
+from dialogs.commands import CANCEL, CLICKS, HELP, MENU, MY_ITEMS, NUMBER_OF, START, YES
 from dialogs.effects import ListMine, Outputs, ShowTicket
 from dialogs.forms import FORMS
 from dialogs.state import Conversation, Draft
 from dialogs.types import Context, Inbound
-
-START = {
-    "1": "suggestion",
-    "提建议": "suggestion",
-    "建议": "suggestion",
-    "2": "complaint",
-    "投诉": "complaint",
-    "我要投诉": "complaint",
-}
-MY_ITEMS = {"3", "查进度", "进度", "我的", "我的事项", "/STATUS"}
-HELP = {"0", "帮助", "?", "HELP", "/HELP"}
-MENU = {"菜单", "MENU", "/START", "/MENU", "主菜单", "你好", "您好", "HI", "HELLO"}
-CANCEL = {"取消", "/CANCEL", "退出"}
-YES = {"是", "1", "确认取消", "确定", "Y", "YES", "取消"}
-NO = {"否", "2", "不", "继续", "N", "NO", "继续填写"}
-NUMBER_OF = {"suggestion": "1", "complaint": "2"}
-CLICKS = {"click:suggest": "1", "click:complain": "2", "click:status": "3", "click:help": "0"}
 
 
 @dataclass(slots=True)
@@ -74,7 +58,7 @@ def step(conversation: Conversation, inbound: Inbound, context: Context) -> Step
     elif conv.mode == "resume":
         _resume(conv, inbound, context, out)
     elif conv.mode == "pick_campaign" and conv.draft is not None and not _moves_on(inbound):
-        _pick_campaign(conv, conv.draft, inbound, out)
+        campaign.pick(conv, conv.draft, inbound, out)
     elif conv.mode == "pick_item" and not _moves_on(inbound):
         followup.pick_item(conv, inbound, out)
     elif conv.mode == "comment" and not _moves_on(inbound) and not _menu_digit(inbound):
@@ -237,42 +221,9 @@ def _start(conv: Conversation, kind: str, key: str, context: Context, out: Outpu
     out.say(texts.FORM_INTRO[kind])
     campaigns = context.followups.campaigns
     if kind == "suggestion" and campaigns:  # 专项征集 open now: which topic, if any?
-        conv.mode, conv.aside = "pick_campaign", {"campaigns": [[c.id, c.topic] for c in campaigns]}
-        _ask_campaign(campaigns_of(conv), out)
+        campaign.offer(conv, campaigns, out)
         return
     filling.ask(conv.draft, out)
-
-
-def campaigns_of(conv: Conversation) -> list[tuple[int, str]]:
-    return [(int(i), str(t)) for i, t in conv.aside.get("campaigns", [])]
-
-
-def _ask_campaign(campaigns: list[tuple[int, str]], out: Outputs) -> None:
-    listing = texts.numbered([topic for _, topic in campaigns])
-    out.say(texts.CAMPAIGN_ASK + "\n" + listing, (*[t for _, t in campaigns], "跳过"))
-
-
-def _pick_campaign(conv: Conversation, draft: Draft, inbound: Inbound, out: Outputs) -> None:
-    campaigns = campaigns_of(conv)
-    command = validators.as_command(inbound.text or "")
-    if command in CANCEL:  # nothing is filled in yet: no need to ask whether to discard it
-        conv.mode, conv.draft, conv.aside = "idle", None, {}
-        out.say(texts.CANCEL_DONE)
-        out.say(texts.MENU, texts.MENU_CHOICES)
-        return
-    if command in ("跳过", "不属于", "都不是"):
-        chosen = None
-    else:
-        try:
-            chosen = validators.choice(inbound.text or "", tuple(t for _, t in campaigns))
-        except validators.Invalid as exc:
-            out.say(str(exc))
-            _ask_campaign(campaigns, out)
-            return
-        draft.values["campaign"] = chosen
-        draft.values["campaign_id"] = next(i for i, t in campaigns if t == chosen)
-    conv.mode, conv.aside = "form", {}
-    filling.ask(draft, out)
 
 
 def _idle(conv: Conversation, inbound: Inbound, context: Context, out: Outputs) -> None:

@@ -20,7 +20,7 @@ from storage.backends import build_backends
 from storage.config import Settings
 from storage.db import migrate
 from storage.models import Item, Outbox
-from storage.runtime import run_with_db
+from tests.runtime import run_with_db
 from tests.services import PG_URL, require
 
 runner = CliRunner()

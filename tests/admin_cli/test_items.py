@@ -16,8 +16,8 @@ from admin_cli.main import app
 from bot.services import build_pipeline
 from dialogs import Inbound, UserRef
 from storage.config import Settings
-from storage.runtime import run_with_db
 from tests.answers import COMPLAINT, SUGGESTION
+from tests.runtime import run_with_db
 
 runner = CliRunner()
 

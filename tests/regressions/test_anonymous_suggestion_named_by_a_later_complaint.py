@@ -10,9 +10,9 @@ from pathlib import Path
 
 from admin_cli.main import app
 from storage.models import StaffEvent
-from storage.runtime import run_with_db
 from tests.admin_cli.staff import Citizen, admin, runner
 from tests.answers import COMPLAINT_FROM_MENU, SUGGESTION_FROM_MENU
+from tests.runtime import run_with_db
 
 ANONYMOUS = [*SUGGESTION_FROM_MENU[:7], "匿名", *SUGGESTION_FROM_MENU[8:]]
 

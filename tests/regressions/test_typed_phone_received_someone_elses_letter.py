@@ -7,9 +7,9 @@ from __future__ import annotations
 import json
 
 from storage.models import Citizen as CitizenRow
-from storage.runtime import run_with_db
 from tests.admin_cli.staff import Citizen, admin
 from tests.answers import COMPLAINT_FROM_MENU
+from tests.runtime import run_with_db
 
 
 def letter_with(phone: str) -> dict[str, str]:

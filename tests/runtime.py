@@ -1,5 +1,5 @@
-"""Running a command-line coroutine with the database open, and always closed afterwards
-(Typer skips ``async def`` commands; a forgotten ``close_connections`` hangs the process)."""
+"""Running a test's coroutine with the database open, and always closed afterwards (the shipped
+commands open it through ``bot.root.database``; a forgotten close hangs the process)."""
 
 from __future__ import annotations
 
