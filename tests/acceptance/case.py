@@ -133,6 +133,9 @@ class Case:
                 )
             if hits:
                 places.append((hits[0], act))
+                late = screen[hits[0][0]].at - act.done_at
+                if self.push and late > PUSH_WITHIN_S:
+                    problems.append(f"the notice of `{act.action}` arrived {late:.1f} s after the command")
         for (earlier, a), (later, b) in itertools.pairwise(places):
             if later <= earlier:
                 problems.append(

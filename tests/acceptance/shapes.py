@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import asyncpg
+import pytest
 from redis.asyncio import Redis
 
 from tests.acceptance.citizens import TELEGRAM_SECRET
@@ -24,7 +25,10 @@ from tests.bot.channels.telegram.fake_api import TOKEN as TELEGRAM_TOKEN
 from tests.bot.channels.wechat.wechat_server import AES_KEY, APPID, TOKEN
 from tests.services import require
 
-SHAPES = ("embedded", "scaled")
+SHAPES = (
+    pytest.param("embedded", id="embedded"),
+    pytest.param("scaled", id="scaled", marks=[pytest.mark.postgres, pytest.mark.redis]),
+)
 PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 PG_DATABASE = "minyi_acceptance"
 PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_DATABASE}"
