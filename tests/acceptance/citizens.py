@@ -1,0 +1,235 @@
+"""Citizen drivers, one per channel: ``say(text)`` returns the replies the citizen sees at once,
+``screen()`` everything that reached them, in order (replies and pushed or polled notices)."""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import string
+import time
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+import aiohttp
+import xmltodict
+from wechatpy import parse_message
+from wechatpy.crypto import WeChatCrypto
+
+from tests.acceptance.platforms import Recorder
+from tests.bot.channels.telegram import updates
+from tests.bot.channels.wechat.wechat_server import ACCOUNT, AES_KEY, APPID, TOKEN, push_xml, sign
+
+TELEGRAM_SECRET = "acceptance-Secret_42"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+LATE_REPLY_WAIT_S = 8.0  # a WeChat step past its deadline answers ``success`` and replies by customer service
+OPENID_ALPHABET = string.ascii_letters + string.digits + "_-"
+
+
+@dataclass(frozen=True)
+class Seen:
+    """One message on the citizen's screen."""
+
+    at: float  # time.monotonic() when it reached the citizen
+    text: str
+    step: int | None  # the say() it arrived during; None: pushed or polled outside any
+
+
+@dataclass
+class Step:
+    """One message the citizen sent, and the replies they saw for it."""
+
+    text: str
+    start: float
+    end: float = 0.0
+    replies: list[str] = field(default_factory=list)
+
+
+class Citizen(ABC):
+    """What every channel's citizen can do; ``urls`` are the servers, used in turn."""
+
+    channel: str = ""
+
+    def __init__(self, session: aiohttp.ClientSession, urls: list[str]) -> None:
+        self.session = session
+        self.urls = urls
+        self.steps: list[Step] = []
+        self._turn = 0
+
+    def url(self) -> str:
+        """The next server (citizens' messages alternate between the servers of a shape)."""
+        url = self.urls[self._turn % len(self.urls)]
+        self._turn += 1
+        return url
+
+    @property
+    @abstractmethod
+    def ident(self) -> str:
+        """The platform's id of this citizen."""
+
+    @abstractmethod
+    async def say(self, text: str) -> list[str]:
+        """Send ``text``; the replies seen for it."""
+
+    @abstractmethod
+    def screen(self) -> list[Seen]:
+        """Everything that reached the citizen so far, oldest first."""
+
+    async def refresh(self) -> None:  # noqa: B027 (push channels have nothing to do)
+        """Look for new notices the way the channel's client does (the web page polls)."""
+
+    def step_at(self, at: float) -> int | None:
+        for i, step in enumerate(self.steps):
+            if step.start <= at <= (step.end or float("inf")):
+                return i
+        return None
+
+    def describe(self) -> str:
+        """The screen as text, for failure messages."""
+        lines = [f"{self.channel} citizen {self.ident}:"]
+        for seen in self.screen():
+            where = (
+                f"reply to #{seen.step} {self.steps[seen.step].text!r}" if seen.step is not None else "pushed"
+            )
+            lines.append(f"  [{where}] {seen.text!r}")
+        return "\n".join(lines)
+
+
+class WebCitizen(Citizen):
+    """``POST /api/web/messages``; notices ride along or come from ``GET /api/web/notices``."""
+
+    channel = "web"
+
+    def __init__(self, session: aiohttp.ClientSession, urls: list[str]) -> None:
+        super().__init__(session, urls)
+        self.user_id = f"acc-{secrets.token_hex(8)}"
+        self._seen: list[Seen] = []
+
+    @property
+    def ident(self) -> str:
+        return self.user_id
+
+    async def say(self, text: str) -> list[str]:
+        step = Step(text, time.monotonic())
+        self.steps.append(step)
+        payload = {"user_id": self.user_id, "text": text}
+        async with self.session.post(f"{self.url()}/api/web/messages", json=payload) as resp:
+            body = await resp.text()
+            assert resp.status == 200, f"web: {text!r} → {resp.status} {body}"
+            doc = await resp.json()
+        step.end, step.replies = time.monotonic(), list(doc["replies"])
+        self._seen += [Seen(step.end, r, len(self.steps) - 1) for r in step.replies]
+        return step.replies
+
+    async def refresh(self) -> None:
+        async with self.session.get(
+            f"{self.url()}/api/web/notices", params={"user_id": self.user_id}
+        ) as resp:
+            assert resp.status == 200, f"web notices → {resp.status} {await resp.text()}"
+            doc = await resp.json()
+        now = time.monotonic()
+        self._seen += [Seen(now, str(n), None) for n in doc["notices"]]
+
+    def screen(self) -> list[Seen]:
+        return list(self._seen)
+
+
+class WeChatCitizen(Citizen):
+    """Safe-mode pushes to ``/wechat``; passive replies opened with wechatpy; notices are the fake
+    API's customer-service and template sends to this openid."""
+
+    channel = "wechat"
+
+    def __init__(self, session: aiohttp.ClientSession, urls: list[str], sent: Recorder) -> None:
+        super().__init__(session, urls)
+        self.openid = "o" + "".join(secrets.choice(OPENID_ALPHABET) for _ in range(27))
+        self.sent = sent
+        self.crypto = WeChatCrypto(TOKEN, AES_KEY, APPID)
+        self._passive: list[Seen] = []
+
+    @property
+    def ident(self) -> str:
+        return self.openid
+
+    def _request(self, xml: str) -> tuple[dict[str, str], str]:
+        ts, nonce = str(int(time.time())), secrets.token_hex(8)
+        envelope = xmltodict.parse(self.crypto.encrypt_message(xml, nonce, ts))["xml"]
+        query = {
+            "signature": sign(TOKEN, ts, nonce),
+            "timestamp": ts,
+            "nonce": nonce,
+            "openid": self.openid,
+            "encrypt_type": "aes",
+            "msg_signature": envelope["MsgSignature"],
+        }
+        body = (
+            f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName>"
+            f"<Encrypt><![CDATA[{envelope['Encrypt']}]]></Encrypt></xml>"
+        )
+        return query, body
+
+    def _open(self, body: str) -> str:
+        if body in ("success", ""):
+            return ""
+        doc = xmltodict.parse(body)["xml"]
+        plain = self.crypto.decrypt_message(body, doc["MsgSignature"], doc["TimeStamp"], doc["Nonce"])
+        reply = parse_message(plain)
+        assert reply.type == "text" and reply.source == ACCOUNT and reply.target == self.openid, plain
+        return str(reply.content)
+
+    async def say(self, text: str) -> list[str]:
+        step = Step(text, time.monotonic())
+        self.steps.append(step)
+        query, body = self._request(push_xml(self.openid, "text", Content=text))
+        headers = {"Content-Type": "text/xml"}
+        async with self.session.post(
+            f"{self.url()}/wechat", params=query, data=body.encode(), headers=headers
+        ) as resp:
+            raw = await resp.text()
+            assert resp.status == 200, f"wechat: {text!r} → {resp.status} {raw}"
+        passive = self._open(raw)
+        if passive:
+            step.end, step.replies = time.monotonic(), [passive]
+            self._passive.append(Seen(step.end, passive, len(self.steps) - 1))
+            return step.replies
+        deadline = time.monotonic() + LATE_REPLY_WAIT_S  # answered late, by customer service
+        while not (late := [p for p in self.sent.to(self.openid) if p.at >= step.start]):
+            if time.monotonic() > deadline:
+                break
+            await asyncio.sleep(0.05)
+        step.end, step.replies = time.monotonic(), [p.text for p in late]
+        return step.replies
+
+    def screen(self) -> list[Seen]:
+        pushed = [Seen(p.at, p.text, self.step_at(p.at)) for p in self.sent.to(self.openid)]
+        return sorted(self._passive + pushed, key=lambda s: s.at)
+
+
+class TelegramCitizen(Citizen):
+    """Updates to ``/telegram`` with the secret header; replies and notices are ``sendMessage``."""
+
+    channel = "telegram"
+
+    def __init__(self, session: aiohttp.ClientSession, urls: list[str], sent: Recorder) -> None:
+        super().__init__(session, urls)
+        self.chat_id = 700_000_000 + secrets.randbelow(100_000_000)
+        self.sent = sent
+
+    @property
+    def ident(self) -> str:
+        return str(self.chat_id)
+
+    async def say(self, text: str) -> list[str]:
+        step = Step(text, time.monotonic())
+        self.steps.append(step)
+        headers = {SECRET_HEADER: TELEGRAM_SECRET}
+        async with self.session.post(
+            f"{self.url()}/telegram", json=updates.text(self.chat_id, text), headers=headers
+        ) as resp:
+            body = await resp.text()
+            assert resp.status == 200, f"telegram: {text!r} → {resp.status} {body}"
+        step.end = time.monotonic()
+        step.replies = [p.text for p in self.sent.to(self.ident) if step.start <= p.at <= step.end]
+        return step.replies
+
+    def screen(self) -> list[Seen]:
+        return [Seen(p.at, p.text, self.step_at(p.at)) for p in self.sent.to(self.ident)]
