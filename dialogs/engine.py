@@ -61,7 +61,9 @@ def step(conversation: Conversation, inbound: Inbound, context: Context) -> Step
         campaign.pick(conv, conv.draft, inbound, out)
     elif conv.mode == "pick_item" and not _moves_on(inbound):
         followup.pick_item(conv, inbound, out)
-    elif conv.mode == "comment" and not _moves_on(inbound) and not _menu_digit(inbound):
+    elif conv.mode == "comment" and not (
+        _moves_on(inbound) or _menu_digit(inbound) or _rates(inbound, context)
+    ):
         followup.comment(conv, inbound, out)
     elif conv.mode == "form" and conv.draft is not None:
         if idle_for >= context.resume_after_s:
@@ -72,6 +74,11 @@ def step(conversation: Conversation, inbound: Inbound, context: Context) -> Step
         _idle(conv, inbound, context, out)
     conv.greeted = True
     return Step(conv, out.items)
+
+
+def _rates(inbound: Inbound, context: Context) -> bool:
+    """A rating word while a newer satisfaction question is due (it answers that, not the comment)."""
+    return bool(context.followups.rating_due) and followup.is_rating(inbound)
 
 
 def _menu_digit(inbound: Inbound) -> bool:

@@ -27,6 +27,10 @@ _REVIEW = re.compile(r"^(?:申请)?(?:复查|复核)(.*)$")
 MAX_THREAD_TEXT = 1000
 
 
+def is_rating(inbound: Inbound) -> bool:
+    return validators.as_command(inbound.text or "") in RATINGS
+
+
 def rating_or_review(conv: Conversation, inbound: Inbound, context: Context, out: Outputs) -> bool:
     """满意/基本满意/不满意 answer a satisfaction question the citizen has seen (asking which item
     when several wait); ``复查 编号`` asks for a review."""

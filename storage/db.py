@@ -21,7 +21,12 @@ MODELS = ["storage.models"]
 
 
 def tortoise_config(url: str) -> dict[str, Any]:
-    """The Tortoise config for one database URL (``sqlite://…`` or ``postgres://…``)."""
+    """The Tortoise config for one database URL (``sqlite://…`` or ``postgres://…``).
+
+    A SQLite file is shared by ``minyi serve`` and the staff's ``minyi-admin``: a writer waits up
+    to 10 s for the other's transaction (``busy_timeout``) instead of failing "database is locked"."""
+    if sqlite_path(url) is not None and "busy_timeout" not in url:
+        url += ("&" if "?" in url else "?") + "busy_timeout=10000"
     return {
         "connections": {"default": url},
         "apps": {

@@ -15,7 +15,7 @@ from tests.acceptance.processes import Result, run, script
 STAFF = "张科长"
 # Where ``--as`` goes: the target is before the sub-command (``minyi-admin --as 张科长 items accept …``);
 # until the root-level option exists it goes after the action. The one place to change.
-AS_BEFORE_SUBCOMMAND = False
+AS_BEFORE_SUBCOMMAND = True
 
 
 @dataclass(frozen=True)
@@ -51,8 +51,8 @@ class Staff:
         return result
 
     async def ok(self, *words: str) -> str:
-        """``minyi-admin WORDS…``, which must succeed; its stdout."""
-        result = await self.run([script("minyi-admin"), *words])
+        """``minyi-admin --as NAME WORDS…``, which must succeed; its stdout."""
+        result = await self.run([script("minyi-admin"), "--as", STAFF, *words])
         if result.code != 0:
             pytest.fail(f"staff command failed\n{result.describe()}")
         return result.stdout

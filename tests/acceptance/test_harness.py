@@ -19,7 +19,7 @@ async def test_web_filing_and_accept_notice(shape: Shape, session: aiohttp.Clien
     ticket = await case.file("1", SUGGESTION)
     assert ticket.startswith("JY-")
     listed = await case.show(ticket)
-    assert (listed["status"], listed["citizen"]["channel"]) == ("received", "web")
+    assert (listed["status"], listed["citizen"]["chat"]) == ("received", "web")
 
     accept = await case.act("accept", ticket)
     assert accept.status == "accepted" and accept.notice and ticket in accept.notice

@@ -118,3 +118,15 @@ async def test_open_campaigns_are_offered_when_a_suggestion_starts() -> None:
     await chat2.send("1")
     await chat2.send("跳过")
     assert chat2.conv.draft is not None and "campaign_id" not in chat2.conv.draft.values
+
+
+async def test_a_newer_satisfaction_question_is_answered_even_while_a_comment_was_asked() -> None:
+    chat = Chat()
+    chat.port.pending = Followups(rating_due=(B,))
+    await chat.send("不满意")  # sent back; "还有什么想对我们说的吗？"
+    chat.port.pending = Followups(rating_due=(B,))  # answered again, and the new question arrived
+    await chat.send("满意")
+    assert [c for c in chat.port.calls if c[0] == "rate"] == [
+        ("rate", (B.ticket, 3)),
+        ("rate", (B.ticket, 1)),
+    ]

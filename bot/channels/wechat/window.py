@@ -45,28 +45,18 @@ return 1
 
 
 class Window(ABC):
-    def __init__(
-        self, hours: int = 48, quota: int = 5, clock: Callable[[], float] = time.time, refresh_s: float = 30.0
-    ) -> None:
+    def __init__(self, hours: int = 48, quota: int = 5, clock: Callable[[], float] = time.time) -> None:
         self.span_s = hours * 3600
         self.quota = quota
         self.clock = clock
-        self.refresh_s = refresh_s
-        self._renewed: dict[str, float] = {}
 
     async def opened(self, openid: str) -> None:
         """The citizen just wrote to us: a fresh window with a full quota.
 
-        A citizen in a conversation writes every few seconds; the window is renewed at most every
-        ``refresh_s`` per process. The stored window is then at most that much older than the
-        truth: it shuts a little early, never late, and never grants more than the quota."""
-        now = self.clock()
-        if now - self._renewed.get(openid, float("-inf")) < self.refresh_s:
-            return
-        if len(self._renewed) > 100_000:
-            self._renewed.clear()
-        await self._open(openid, now)
-        self._renewed[openid] = now
+        Every message renews it (WeChat grants a full quota after each citizen message): a renewal
+        skipped to save a write would keep the slots of the earlier window spent, and hold the
+        next notices."""
+        await self._open(openid, self.clock())
 
     async def reserve(self, openid: str, last_ok: bool = True) -> bool:
         """Take one customer-service message; False when the window is shut or its quota spent
@@ -74,7 +64,6 @@ class Window(ABC):
         return await self._take(openid, self.clock(), self.quota if last_ok else self.quota - 1)
 
     async def shut(self, openid: str) -> None:
-        self._renewed.pop(openid, None)
         await self._shut(openid)
 
     @abstractmethod
@@ -99,7 +88,7 @@ class MemoryWindow(Window):
     """One process only (tests)."""
 
     def __init__(self, hours: int = 48, quota: int = 5, clock: Callable[[], float] = time.time) -> None:
-        super().__init__(hours, quota, clock, refresh_s=0.0)
+        super().__init__(hours, quota, clock)
         self._windows: dict[str, tuple[float, int]] = {}
 
     async def _open(self, openid: str, now: float) -> None:
@@ -154,9 +143,8 @@ class RedisWindow(Window):
         hours: int = 48,
         quota: int = 5,
         clock: Callable[[], float] = time.time,
-        refresh_s: float = 30.0,
     ) -> None:
-        super().__init__(hours, quota, clock, refresh_s)
+        super().__init__(hours, quota, clock)
         self.redis = redis
         self._open_script = redis.register_script(_OPEN)
         self._reserve = redis.register_script(_RESERVE)

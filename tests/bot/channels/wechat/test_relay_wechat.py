@@ -39,7 +39,7 @@ def relay(api: WeChatAPI, window: DatabaseWindow, templates: dict[str, Any] | No
 
 
 def window() -> DatabaseWindow:
-    return DatabaseWindow(quota=5, clock=lambda: T0.timestamp(), refresh_s=0)
+    return DatabaseWindow(quota=5, clock=lambda: T0.timestamp())
 
 
 async def rows_of(rows: list[Outbox]) -> list[tuple[str, str, str]]:

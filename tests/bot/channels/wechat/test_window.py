@@ -29,13 +29,13 @@ async def window(request: pytest.FixtureRequest, clock: Clock) -> AsyncIterator[
         return
     if request.param == "database":
         await open_test_db("sqlite")
-        yield DatabaseWindow(hours=48, quota=5, clock=clock, refresh_s=0)
+        yield DatabaseWindow(hours=48, quota=5, clock=clock)
         await Tortoise.close_connections()
         return
     require(REDIS_URL, "Redis")
     redis = Redis.from_url(REDIS_URL)
     await redis.flushdb()
-    yield RedisWindow(redis, hours=48, quota=5, clock=clock, refresh_s=0)
+    yield RedisWindow(redis, hours=48, quota=5, clock=clock)
     await redis.flushdb()
     await redis.aclose()
 
@@ -98,3 +98,12 @@ async def test_two_processes_count_one_database_window(clock: Clock) -> None:
         assert await server.state("o1") == (clock.now, 3)
     finally:
         await Tortoise.close_connections()
+
+
+async def test_every_message_renews_the_quota(window: Window) -> None:
+    """Regression (issue 9 acceptance): renewals skipped for 30 s per process kept the slots of the
+    earlier window spent, and a citizen who kept writing had their sixth notice held."""
+    await window.opened("o1")
+    assert [await window.reserve("o1") for _ in range(5)] == [True] * 5
+    await window.opened("o1")  # a second later
+    assert await window.reserve("o1")
