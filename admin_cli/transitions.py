@@ -13,7 +13,7 @@ from storage import intake
 from storage.models import Item, Outbox
 from storage.workflow import actions
 from storage.workflow.clocks import Clocks
-from storage.workflow.vocabulary import state_label
+from storage.workflow.vocabulary import CHAT_CHANNELS, WAITING_ON_CITIZEN, state_label
 
 As = Annotated[str | None, typer.Option("--as", help="经办人 (or MINYI_STAFF)")]
 Json = Annotated[bool, typer.Option("--json", help="machine-readable output")]
@@ -43,8 +43,12 @@ def _do(ticket: str, as_json: bool, as_: str | None, act: Act) -> None:
         )
         return
     console.print(f"[green]✓[/green] {item.ticket}：{state_label(item.status)}")
-    if notice:
+    if notice and notice.channel in CHAT_CHANNELS:
         console.print(f"[dim]将通知群众：[/dim]{notice.text}")
+    elif notice:  # a letter, a call, a visit: nobody is pushed anything
+        console.print(f"[yellow]群众没有关联聊天，请电话或书面告知：[/yellow]{notice.text}")
+        if item.status in WAITING_ON_CITIZEN:
+            console.print("[dim]群众答复后用 items record-reply 记录；联系不上用 items withdraw。[/dim]")
 
 
 def register(app: typer.Typer) -> None:

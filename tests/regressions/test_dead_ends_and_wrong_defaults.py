@@ -44,7 +44,8 @@ def letter(*more: str) -> str:
 def test_a_question_to_a_caller_has_two_ways_out(database: str) -> None:
     ticket = letter("--contact", "yes")
     admin("items", "accept", ticket)
-    admin("items", "ask", ticket, "红绿灯装在哪个方向？")
+    asked = admin("items", "ask", ticket, "红绿灯装在哪个方向？")
+    assert "群众没有关联聊天，请电话或书面告知" in asked and "items record-reply" in asked
     recorded = json.loads(
         admin("items", "record-reply", ticket, "--text", "东西方向", "--via", "电话", "--json")
     )
