@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tortoise import Tortoise
+from tortoise.backends.base.config_generator import expand_db_url
 from tortoise.connection import get_connection
 from tortoise.migrations.api import migrate as _migrate
 from tortoise.migrations.executor import MigrationExecutor
@@ -23,12 +24,16 @@ MODELS = ["storage.models"]
 def tortoise_config(url: str) -> dict[str, Any]:
     """The Tortoise config for one database URL (``sqlite://…`` or ``postgres://…``).
 
-    A SQLite file is shared by ``minyi serve`` and the staff's ``minyi-admin``: a writer waits up
-    to 10 s for the other's transaction (``busy_timeout``) instead of failing "database is locked"."""
-    if sqlite_path(url) is not None and "busy_timeout" not in url:
-        url += ("&" if "?" in url else "?") + "busy_timeout=10000"
+    A SQLite file is shared by ``minyi serve`` and the staff's ``minyi-admin``: transactions take
+    the write lock when they begin (``storage.sqlite``) and a writer waits up to 10 s for the other
+    (``busy_timeout``) instead of failing with "database is locked"."""
+    connection: str | dict[str, Any] = url
+    if url.startswith("sqlite://"):
+        connection = expand_db_url(url)
+        connection["engine"] = "storage.sqlite"
+        connection["credentials"].setdefault("busy_timeout", 10000)
     return {
-        "connections": {"default": url},
+        "connections": {"default": connection},
         "apps": {
             "models": {"models": MODELS, "default_connection": "default", "migrations": "storage.migrations"}
         },
