@@ -47,7 +47,7 @@ class NoPort:
 
     my_items = find_item = reply = rate = comment = request_review = submit
 
-    async def followups(self, user: UserRef) -> Followups:
+    async def followups(self, user: UserRef, at: datetime) -> Followups:
         return Followups()
 
 
