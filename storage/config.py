@@ -12,6 +12,12 @@ from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from storage.workflow.clocks import Clocks
+from storage.workflow.vocabulary import ASKS_RATING
+
+
+def blank_is_none(value: object) -> object:
+    """An environment variable set to "" means unset (``MINYI_REDIS_URL=`` switches Redis off)."""
+    return None if value in ("", None) else value
 
 
 class Settings(BaseSettings):
@@ -40,7 +46,8 @@ class Settings(BaseSettings):
     notifier_backoff_seconds: float = Field(default=5.0, gt=0)  # first retry; doubles, with jitter
     notifier_backoff_max_seconds: float = Field(default=3600.0, gt=0)
     notifier_urgent_priority: int = 2  # priority <= this ignores quiet hours (1 most urgent, 9 least)
-    notifier_satisfaction_kinds: str = "satisfaction,implement,answer"  # kinds that ask for satisfaction
+    # notice kinds that ask for satisfaction (the vocabulary's, plus an office's own)
+    notifier_satisfaction_kinds: str = ",".join(["satisfaction", *sorted(ASKS_RATING)])
 
     # statutory clocks (《信访工作条例》), in days; an office may change them
     clock_accept_days: int = Field(default=15, ge=1)
@@ -53,7 +60,7 @@ class Settings(BaseSettings):
     @field_validator("redis_url", "staff", mode="before")
     @classmethod
     def _blank_is_none(cls, v: object) -> object:
-        return None if v in ("", None) else v
+        return blank_is_none(v)
 
     @field_validator("timezone")
     @classmethod

@@ -12,7 +12,7 @@ from bot.services import build_pipeline
 from dialogs import Inbound, UserRef
 from storage.config import Settings
 from storage.models import Department, Item
-from storage.workflow import actions, citizen
+from storage.workflow import actions, citizen, service
 from storage.workflow.clocks import Clocks
 from tests.answers import COMPLAINT_FROM_MENU
 from tests.conftest import memory_backends
@@ -31,15 +31,9 @@ async def test_ticket_date_and_send_back_deadline_in_the_offices_zone(db: str) -
         shown = await pipeline.feed(Inbound(user, "q", NIGHT, text=ticket))
         assert "提交时间：2026-12-02" in shown[-1].text
     await Department.create(name="区城管局")
-    for act in (actions.accept, actions.assign, actions.answer):
-        extra = (
-            {"departments": ["区城管局"]}
-            if act is actions.assign
-            else {"text": "已整改"}
-            if act is actions.answer
-            else {}
-        )
-        await act(ticket, actor="王芳", clocks=settings.clocks, **extra)  # type: ignore[operator]
+    await actions.accept(ticket, actor="王芳", clocks=settings.clocks)
+    await actions.assign(ticket, actor="王芳", clocks=settings.clocks, departments=["区城管局"])
+    await actions.answer(ticket, actor="王芳", clocks=settings.clocks, text="已整改")
     outcome = await citizen.rate(user, ticket, 3, clocks=settings.clocks, now=NIGHT + timedelta(days=10))
     assert outcome.new_due is not None and outcome.new_due.strftime("%Y-%m-%d") == "2027-01-11"  # not 01-10
 
@@ -55,8 +49,6 @@ async def test_the_configured_zone_is_the_one_used(db: str) -> None:
 
 
 async def _filed(clocks: Clocks) -> Item:
-    from storage.workflow import service
-
     receipt = await service.submit(
         UserRef("web", "ny"), "complaint", {"what": "噪音"}, "ny", clocks=clocks, now=NIGHT
     )

@@ -7,6 +7,8 @@ import re
 from pydantic import SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from storage.config import blank_is_none
+
 SECRET_FORMAT = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
@@ -22,7 +24,7 @@ class TelegramSettings(BaseSettings):
     @field_validator("token", "secret", mode="before")
     @classmethod
     def _blank_is_none(cls, v: object) -> object:
-        return None if v in ("", None) else v
+        return blank_is_none(v)
 
     @field_validator("secret")
     @classmethod

@@ -9,6 +9,8 @@ from typing import Any
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from storage.config import blank_is_none
+
 
 class WeChatSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MINYI_WECHAT_", env_file=".env", extra="ignore")
@@ -29,7 +31,7 @@ class WeChatSettings(BaseSettings):
     @field_validator("token", "appid", "secret", mode="before")
     @classmethod
     def _blank_is_none(cls, v: object) -> object:
-        return None if v in ("", None) else v
+        return blank_is_none(v)
 
     @field_validator("aes_key", "aes_key_previous", mode="before")
     @classmethod
