@@ -50,7 +50,11 @@ async def own_item(user: UserRef, ticket: str) -> Item:
 
 def shown(row: dict[str, Any], at: datetime) -> bool:
     """Whether a notice was on the citizen's screen when they wrote at ``at`` (platforms date
-    messages to the second, so the second of ``at`` counts)."""
+    messages to the second, so the second of ``at`` counts). A notice a relay is sending counts:
+    the platform may have shown it before the relay's mark is written (a quick reader's answer
+    was otherwise taken for nonsense)."""
+    if row["status"] == "sending":
+        return True
     sent_at = row["sent_at"]
     return (
         row["status"] == "sent"

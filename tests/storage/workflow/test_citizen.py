@@ -58,6 +58,16 @@ async def test_a_question_waits_for_an_answer_only_once_it_was_delivered(any_db:
     assert [r.ticket for r in (await citizen.followups(ME, later)).waiting] == [ticket]
 
 
+async def test_a_question_being_sent_counts_as_seen(any_db: str) -> None:
+    """Regression (issue 9 acceptance): WeChat showed the question, the citizen answered at once,
+    and the relay had not yet marked the row sent: the answer got "没太明白"."""
+    ticket = await filed("suggestion")
+    await actions.accept(ticket, actor="王芳", clocks=DEFAULT)
+    await actions.ask(ticket, actor="王芳", clocks=DEFAULT, question="站台哪一侧？")
+    await Outbox.filter(item__ticket=ticket).exclude(status="sent").update(status="sending")
+    assert [r.ticket for r in (await citizen.followups(ME, service.utcnow())).waiting] == [ticket]
+
+
 async def test_a_staff_message_opens_the_thread_for_a_while(any_db: str) -> None:
     ticket = await filed()
     await walk(ticket, "accept", "reply", at=T0)

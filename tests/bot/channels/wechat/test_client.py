@@ -59,6 +59,7 @@ async def test_invalid_token_is_refreshed_exactly_once(
     await one.send_text(OPENID, "warm up")
     fake_api.valid_tokens.clear()  # e.g. another deployment force-refreshed it
     fake_api.valid_tokens.add("SOMEONE-ELSES")
+    fake_api.delay_s = 0.05  # all four are in flight with the old token before the first 40001 returns
     await asyncio.gather(*(api.send_text(OPENID, "again") for api in (one, two, one, two)))
     forced = [c for c in fake_api.calls[TOKEN_PATH] if c["body"]["force_refresh"]]
     assert len(forced) == 1  # four 40001s, one refresh
