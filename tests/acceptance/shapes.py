@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import shutil
+import os
 import socket
 import tempfile
 from collections.abc import AsyncIterator
@@ -30,9 +31,9 @@ SHAPES = (
     pytest.param("scaled", id="scaled", marks=[pytest.mark.postgres, pytest.mark.redis]),
 )
 PG_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
-PG_DATABASE = "minyi_acceptance"
+PG_DATABASE = os.environ.get("TEST_ACCEPTANCE_PG_DB", "minyi_acceptance")
 PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_DATABASE}"
-REDIS_URL = "redis://127.0.0.1:6379/14"
+REDIS_URL = os.environ.get("TEST_ACCEPTANCE_REDIS_URL", "redis://127.0.0.1:6379/14")
 RELAY_STARTED = "通知中继已启动"
 DEPARTMENT = "住建局"
 
