@@ -5,8 +5,8 @@ two relays)."""
 from __future__ import annotations
 
 import asyncio
-import shutil
 import os
+import shutil
 import socket
 import tempfile
 from collections.abc import AsyncIterator
