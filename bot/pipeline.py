@@ -11,13 +11,16 @@ from datetime import datetime
 
 import orjson
 
+from bot.overload import Gate
 from dialogs import Context, Conversation, Inbound, Port, Reply, UserRef, handle, texts
 from dialogs.engine import needs_followups
 from dialogs.types import Followups
 from notifier import metrics
 from storage.backends import Backends
+from storage.leases import kept
 
 log = logging.getLogger(__name__)
+Alive = Callable[[], bool]  # False once the client that sent the message has gone
 HeldNotices = Callable[[UserRef, datetime], Awaitable[str | None]]  # notifier.held.RideAlong
 Deliver = Callable[[list[Reply]], Awaitable[list[Reply]]]  # sends replies itself; returns the unsent
 
@@ -30,6 +33,18 @@ def decode_replies(raw: bytes) -> list[Reply]:
     return [Reply(text, tuple(choices), hint, turn) for text, choices, hint, turn in orjson.loads(raw)]
 
 
+class StepFailed(RuntimeError):
+    """The step did not happen (nothing saved); the platform should deliver the message again."""
+
+    def __init__(self, failures: int) -> None:
+        super().__init__(f"step failed ({failures} failed deliveries so far)")
+        self.failures = failures
+
+
+class ClientGone(RuntimeError):
+    """The client gave up before the step began: it was not run."""
+
+
 class Pipeline:
     """Feeds inbound messages through the dialogs, one citizen at a time."""
 
@@ -40,22 +55,92 @@ class Pipeline:
         *,
         resume_after_s: int = 1800,
         held: HeldNotices | None = None,
+        max_attempts: int = 3,
+        gate: Gate | None = None,
     ) -> None:
         self.backends = backends
+        self.gate = gate or Gate()
+        self.max_attempts = max_attempts
         self.port = port
         self.resume_after_s = resume_after_s
         self.errors = 0
         self.held = held
 
     async def feed(self, inbound: Inbound, deliver: Deliver | None = None) -> list[Reply]:
-        """Handle one message; a failure inside the step is logged and answered with an apology.
+        """Handle one message without dedupe (the console); a failing step is answered with an
+        apology and changes nothing. ``deliver``: see ``feed_once``."""
+        try:
+            return await self._step(inbound, deliver, None)
+        except Exception:
+            log.exception("%s message %s not handled", inbound.user.channel, inbound.message_id)
+            return [Reply(texts.STEP_FAILED)]
 
-        ``deliver`` (a channel that sends its replies itself, e.g. Telegram) runs inside the
-        citizen's turn after the step, so one citizen's replies go out in order; it returns the
-        replies it could not send, and those are what ``feed`` returns."""
+    async def feed_once(
+        self,
+        inbound: Inbound,
+        dedupe_key: str,
+        wait_s: float = 0.0,
+        deliver: Deliver | None = None,
+        alive: Alive | None = None,
+    ) -> list[Reply] | None:
+        """Handle a platform message at least once and its effects exactly once.
+
+        The first delivery of ``dedupe_key`` claims it and runs the step; the message is done
+        when its new state is saved, with its replies (with ``deliver``, a channel that sends
+        its replies itself inside the citizen's turn, e.g. Telegram: the replies it could not
+        send). A retry gets those replies. A failed step releases the claim and raises
+        ``StepFailed`` so that the platform delivers it again; after ``max_attempts`` failed
+        deliveries it is answered with an apology instead (and done). Returns None for a retry
+        whose first delivery is still running after ``wait_s``; a first delivery whose holder
+        died is taken over once its lease lapses. ``alive`` False (the client has gone) before
+        the step starts: the step is not run (``ClientGone``)."""
+        channel, dedupe = inbound.user.channel, self.backends.dedupe
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait_s
+        while (token := await dedupe.claim(channel, dedupe_key)) is None:
+            if (raw := await dedupe.recall(channel, dedupe_key)) is not None:
+                return decode_replies(raw)
+            if loop.time() >= deadline:
+                return None
+            await asyncio.sleep(0.05)
+        try:
+            renew = lambda: dedupe.renew(channel, dedupe_key, token)  # noqa: E731
+            async with kept(renew, dedupe.lease_s / 3 if dedupe.lease_s else None, f"message {dedupe_key}"):
+                return await self._step(inbound, deliver, (dedupe_key, alive))
+        except BaseException as exc:
+            return await self._failed(inbound, dedupe_key, token, exc)
+
+    async def _failed(self, inbound: Inbound, dedupe_key: str, token: str, exc: BaseException) -> list[Reply]:
+        """Release the claim so the platform's retry runs the step again; the last retry gets
+        an apology (and the message is done), so a step that always fails does not loop."""
+        channel, dedupe = inbound.user.channel, self.backends.dedupe
+        try:
+            failures = await dedupe.release(channel, dedupe_key, token)
+        except Exception:  # Redis away too: the claim's lease lapses by itself
+            log.exception("could not release %s message %s", channel, dedupe_key)
+            failures = 0
+        if not isinstance(exc, Exception):  # cancelled, or the process is stopping
+            raise exc
+        if isinstance(exc, ClientGone):
+            raise exc
+        if failures >= self.max_attempts:
+            log.error(
+                "%s message %s failed %d times: answered with an apology", channel, dedupe_key, failures
+            )
+            replies = [Reply(texts.STEP_FAILED_GAVE_UP)]
+            await dedupe.remember(channel, dedupe_key, encode_replies(replies))
+            return replies
+        raise StepFailed(failures) from exc
+
+    async def _step(
+        self, inbound: Inbound, deliver: Deliver | None, once: tuple[str, Alive | None] | None
+    ) -> list[Reply]:
+        """One dialog step in the citizen's turn; raises ``StepFailed`` when it did not happen."""
         metrics.INBOUND.labels(inbound.user.channel).inc()
         assert self.backends.turns is not None
         async with self.backends.turns.turn(inbound.user.key) as turn:
+            if once is not None and once[1] is not None and not once[1]():
+                raise ClientGone(inbound.message_id)
             conv = Conversation.from_bytes(turn.state)
             reads_followups, waiting = needs_followups(conv), None
             try:
@@ -65,21 +150,22 @@ class Pipeline:
                     waiting = await self._held(inbound)
                 context = Context(inbound.time, followups, self.resume_after_s, arriving=waiting is not None)
                 conv, replies = await handle(conv, inbound, context, self.port)
-            except Exception:
+            except Exception as exc:
                 self.errors += 1
                 metrics.DIALOG_ERRORS.inc()
                 log.exception(
                     "dialog step failed for %s message %s", inbound.user.channel, inbound.message_id
                 )
-                replies = [Reply(texts.STEP_FAILED)]
-            else:
-                turn.save(conv.to_bytes())
-                if not reads_followups:
-                    waiting = await self._held(inbound)
+                raise StepFailed(0) from exc
+            if not reads_followups:
+                waiting = await self._held(inbound)
             replies = [Reply(waiting), *replies] if waiting else replies
             replies = [replace(r, turn=conv.turn) for r in replies]  # what a button on them answers
             if deliver is not None:
                 replies = await deliver(replies)
+            turn.save(conv.to_bytes())
+            if once is not None:
+                turn.finish(inbound.user.channel, once[0], encode_replies(replies))
         return replies
 
     async def _held(self, inbound: Inbound) -> str | None:
@@ -91,28 +177,6 @@ class Pipeline:
         except Exception:  # a notice stays held; the reply still goes
             log.exception("could not load held notices for %s", inbound.user.channel)
             return None
-
-    async def feed_once(
-        self, inbound: Inbound, dedupe_key: str, wait_s: float = 0.0, deliver: Deliver | None = None
-    ) -> list[Reply] | None:
-        """Like ``feed``, but a platform retry of ``dedupe_key`` gets the first delivery's replies
-        (with ``deliver``: the replies the first delivery could not send).
-
-        Returns None for a retry whose first delivery has not finished within ``wait_s``.
-        """
-        channel = inbound.user.channel
-        if await self.backends.dedupe.claim(channel, dedupe_key):
-            replies = await self.feed(inbound, deliver)
-            if replies or deliver is None:  # everything delivered: a retry has nothing to get
-                await self.backends.dedupe.remember(channel, dedupe_key, encode_replies(replies))
-            return replies
-        deadline = asyncio.get_running_loop().time() + wait_s
-        while True:
-            if (raw := await self.backends.dedupe.recall(channel, dedupe_key)) is not None:
-                return decode_replies(raw)
-            if asyncio.get_running_loop().time() >= deadline:
-                return None
-            await asyncio.sleep(0.05)
 
     async def forget(self, key: str) -> None:
         """Drop a citizen's conversation state (e.g. on WeChat unsubscribe)."""

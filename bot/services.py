@@ -18,6 +18,7 @@ from bot.channels.wechat.sender import WeChatSender, templates_of
 from bot.channels.wechat.settings import WeChatSettings
 from bot.channels.wechat.token import MemoryTokenStore, RedisTokenStore
 from bot.channels.wechat.window import DatabaseWindow, RedisWindow, Window
+from bot.overload import Gate
 from bot.pipeline import Pipeline
 from bot.root import Config
 from notifier import held
@@ -31,7 +32,8 @@ from storage.port import StoragePort
 def build_pipeline(core: Settings, backends: Backends) -> Pipeline:
     """The one pipeline every channel of a process feeds (notices waiting ride along)."""
     port = StoragePort(core.clocks)
-    return Pipeline(backends, port, resume_after_s=core.resume_after_s, held=held.RideAlong())
+    gate = Gate(core.max_in_flight, core.max_queued)
+    return Pipeline(backends, port, resume_after_s=core.resume_after_s, held=held.RideAlong(), gate=gate)
 
 
 @dataclass
@@ -96,11 +98,7 @@ class Services:
     @property
     def pipeline(self) -> Pipeline:
         if self._pipeline is None:
-            core = self.config.core
-            port = StoragePort(core.clocks)
-            self._pipeline = Pipeline(
-                self.backends, port, resume_after_s=core.resume_after_s, held=held.RideAlong()
-            )
+            self._pipeline = build_pipeline(self.config.core, self.backends)
         return self._pipeline
 
     async def start(self) -> None:

@@ -33,6 +33,10 @@ SEND_LATENCY = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
 INBOUND = Counter("minyi_inbound_messages_total", "Messages received from citizens", ["channel"])
+IN_FLIGHT = Gauge("minyi_inbound_in_flight", "Messages this process is working on")
+SHED = Counter(
+    "minyi_inbound_shed_total", "Messages refused or queued because the process was full", ["channel"]
+)
 DIALOG_ERRORS = Counter("minyi_dialog_errors_total", "Dialog steps that failed with an exception")
 
 

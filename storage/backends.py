@@ -23,7 +23,7 @@ class Backends:
 
     def __post_init__(self) -> None:
         if self.turns is None:
-            self.turns = LockedTurns(self.locks, self.state)
+            self.turns = LockedTurns(self.locks, self.state, self.dedupe)
 
     async def close(self) -> None:
         await self.state.close()
@@ -46,10 +46,12 @@ def build_backends(settings: Settings) -> Backends:
         redis = redis_client(settings.redis_url)
         return Backends(
             state=RedisStateStore(redis, ttl_s=settings.state_ttl_days * 86400),
-            locks=RedisUserLocks(redis),
+            locks=RedisUserLocks(redis, timeout_s=6.0),
             dedupe=RedisDeduper(redis, ttl_s=settings.dedupe_ttl_seconds),
             redis=redis,
-            turns=RedisTurns(redis, state_ttl_s=settings.state_ttl_days * 86400),
+            turns=RedisTurns(
+                redis, state_ttl_s=settings.state_ttl_days * 86400, done_ttl_s=settings.dedupe_ttl_seconds
+            ),
         )
     return Backends(
         state=DatabaseStateStore(),

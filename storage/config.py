@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     state_ttl_days: int = 30
     staff: str | None = None
     log_level: str = "INFO"
+    max_in_flight: int = Field(default=64, ge=1)  # messages one process works on at once; more: refused
+    max_queued: int = Field(default=256, ge=0)  # WeChat pushes queued beyond that (answered later)
 
     # notifier: relay, quiet hours
     notifier_embedded: bool = False  # run the relay inside `minyi serve` (one process on SQLite)

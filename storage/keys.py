@@ -22,6 +22,10 @@ def dedupe_reply(channel: str, message_key: str) -> str:
     return f"{PREFIX}:dedupe:{channel}:{message_key}:reply"
 
 
+def dedupe_failures(channel: str, message_key: str) -> str:
+    return f"{PREFIX}:dedupe:{channel}:{message_key}:failed"
+
+
 def ratelimit(scope: str) -> str:
     return f"{PREFIX}:rl:{scope}"
 

@@ -57,11 +57,40 @@ async def _enter(backends: Backends, key: str) -> None:
 
 async def test_dedupe_claims_once_and_recalls_the_reply(backends: Backends) -> None:
     results = await asyncio.gather(*(backends.dedupe.claim("wechat", "openid:1") for _ in range(5)))
-    assert sorted(results) == [False, False, False, False, True]
+    assert sum(r is not None for r in results) == 1
     assert await backends.dedupe.recall("wechat", "openid:1") is None
     await backends.dedupe.remember("wechat", "openid:1", b"reply")
     assert await backends.dedupe.recall("wechat", "openid:1") == b"reply"
+    assert await backends.dedupe.claim("wechat", "openid:1") is None  # done: never claimed again
     assert await backends.dedupe.claim("telegram", "openid:1")  # channels do not collide
+
+
+async def test_a_released_claim_is_claimed_again_and_failures_are_counted(backends: Backends) -> None:
+    dedupe = backends.dedupe
+    first = await dedupe.claim("wechat", "m:2")
+    assert first is not None and await dedupe.renew("wechat", "m:2", first)
+    assert await dedupe.claim("wechat", "m:2") is None  # held
+    assert await dedupe.release("wechat", "m:2", "not-mine") == 0  # only the holder releases
+    assert await dedupe.release("wechat", "m:2", first) == 1
+    second = await dedupe.claim("wechat", "m:2")  # the platform's retry runs the step again
+    assert second is not None and not await dedupe.renew("wechat", "m:2", first)
+    assert await dedupe.release("wechat", "m:2", second) == 2
+    assert await dedupe.once("wechat", "m:3") and not await dedupe.once("wechat", "m:3")
+
+
+async def test_a_dead_holders_redis_claim_lapses_and_is_taken_over(redis: object) -> None:
+    from storage.backends import redis_client
+    from storage.dedupe import RedisDeduper
+    from tests.services import REDIS_URL
+
+    client = redis_client(REDIS_URL)
+    dead, alive = RedisDeduper(client, lease_s=0.2), RedisDeduper(client, lease_s=0.2)
+    token = await dead.claim("telegram", "lapse")
+    assert token is not None and await alive.claim("telegram", "lapse") is None
+    await asyncio.sleep(0.3)  # the holder was killed: nobody renews its lease
+    assert await alive.claim("telegram", "lapse") is not None
+    assert not await dead.renew("telegram", "lapse", token)
+    await client.aclose()
 
 
 @pytest.mark.parametrize("ttl", [1])

@@ -19,7 +19,7 @@ from bot.channels.telegram import render
 from bot.channels.telegram.convert import CHANNEL, Converted, convert
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.settings import TelegramSettings
-from bot.pipeline import Pipeline, encode_replies
+from bot.pipeline import Alive, ClientGone, Pipeline, StepFailed, encode_replies
 from dialogs import Reply, UserRef
 from notifier.errors import PlatformError, RateLimited, RecipientUnreachable, TransientError
 from storage import citizens, deadletters
@@ -54,10 +54,11 @@ async def mark_unreachable(chat_id: str) -> None:
 class TelegramChannel:
     """Everything the Telegram channel holds: the sender (and its Bot), the pipeline it feeds."""
 
-    def __init__(self, sender: TelegramSender, pipeline: Pipeline) -> None:
+    def __init__(self, sender: TelegramSender, pipeline: Pipeline, wait_s: float = 2.0) -> None:
         self.bot = sender.bot
         self.sender = sender
         self.pipeline = pipeline
+        self.wait_s = wait_s  # a redelivery waits this long for a first delivery still running
 
     def parse(self, body: bytes) -> Update:
         try:
@@ -70,7 +71,7 @@ class TelegramChannel:
         except Exception as exc:  # PTB raises TypeError, KeyError, ValueError… on odd shapes
             raise Poison(f"{type(exc).__name__}: {exc}") from exc
 
-    async def handle(self, update: Update) -> bool:
+    async def handle(self, update: Update, alive: Alive | None = None) -> bool:
         """Process one update; False asks Telegram to deliver it again later."""
         try:
             change = convert(update)
@@ -84,22 +85,30 @@ class TelegramChannel:
             await citizens.set_reachable(change.user, change.reachable)
         key = str(update.update_id)
         if change.inbound is not None:
-            return await self._feed(change, key)
-        if change.notes and await self.pipeline.backends.dedupe.claim(CHANNEL, key):
+            return await self._feed(change, key, alive)
+        if change.notes and await self.pipeline.backends.dedupe.once(CHANNEL, key):
             await self._send_all(change.chat_id, list(change.notes), _Outcome())
         return True
 
-    async def _feed(self, change: Converted, key: str) -> bool:
-        """Dialog step and replies under the citizen's lock; a redelivery sends what is still owed."""
+    async def _feed(self, change: Converted, key: str, alive: Alive | None) -> bool:
+        """Dialog step and replies under the citizen's lock; a redelivery sends what is still owed.
+        False (Telegram delivers it again later) when the step failed or another process is
+        still on it."""
         assert change.inbound is not None and change.chat_id is not None
         chat_id, outcome = change.chat_id, _Outcome()
 
         async def deliver(replies: list[Reply]) -> list[Reply]:
             return await self._send_all(chat_id, replies, outcome)
 
-        owed = await self.pipeline.feed_once(change.inbound, key, deliver=deliver)
-        if owed is None:  # the first delivery is still running (another process): it will answer
-            return True
+        try:
+            owed = await self.pipeline.feed_once(
+                change.inbound, key, wait_s=self.wait_s, deliver=deliver, alive=alive
+            )
+        except (StepFailed, ClientGone) as exc:
+            log.warning("telegram update %s not handled, Telegram will deliver it again: %s", key, exc)
+            return False
+        if owed is None:  # the first delivery is still running (another process)
+            return False
         if not outcome.tried:  # Telegram redelivered: the first delivery could not send these
             owed = await self._send_all(chat_id, owed, outcome)
             await self.pipeline.backends.dedupe.remember(CHANNEL, key, encode_replies(owed))
@@ -154,16 +163,30 @@ async def webhook(request: web.Request) -> web.Response:
     if not secret_ok(request, request.app[SECRET]):
         return web.Response(status=403, text="forbidden")
     channel = request.app[TELEGRAM]
-    body = await request.read()
+    gate = channel.pipeline.gate
+    if not gate.enter():  # full: Telegram delivers it again later
+        gate.shed(CHANNEL)
+        return web.Response(status=503, text="busy", headers={"Retry-After": "5"})
     try:
-        handled = await channel.handle(channel.parse(body))
+        body = await request.read()
+        handled = await channel.handle(channel.parse(body), alive=lambda: _connected(request))
     except Poison as exc:
         row = await deadletters.keep(CHANNEL, body, str(exc))
         log.warning("telegram payload kept aside as dead letter %s: %s", row, exc)
         return web.Response(status=200)
+    except Exception:  # the database or Redis away before the step: Telegram delivers it again
+        log.exception("telegram update not handled")
+        return web.Response(status=503, text="try again later", headers={"Retry-After": "5"})
+    finally:
+        gate.leave()
     if handled:
         return web.Response(status=200)
-    return web.Response(status=503, text="try again later")
+    return web.Response(status=503, text="try again later", headers={"Retry-After": "2"})
+
+
+def _connected(request: web.Request) -> bool:
+    """The client still waits for the answer (a step for a client that has gone is not run)."""
+    return request.transport is not None and not request.transport.is_closing()
 
 
 def setup(app: web.Application, channel: TelegramChannel, secret: str) -> None:

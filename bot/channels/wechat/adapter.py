@@ -24,7 +24,8 @@ from bot.channels.wechat.parse import MAX_BODY, Incoming, Malformed, incoming, m
 from bot.channels.wechat.passive import SUCCESS, pack, text_xml
 from bot.channels.wechat.settings import WeChatSettings
 from bot.channels.wechat.window import Window
-from bot.pipeline import Pipeline, encode_replies
+from bot.overload import Overloaded
+from bot.pipeline import Pipeline, StepFailed, encode_replies
 from dialogs import Reply, texts
 from notifier.errors import PlatformError
 from storage import citizens
@@ -51,6 +52,7 @@ class WeChatChannel:
     cipher: Cipher | None = None
     api: WeChatAPI | None = None
     deadline_s: float = 4.0
+    silence_s: float = 5.5  # WeChat stops waiting for an answer after 5 s and pushes again
     tasks: set[asyncio.Task[Any]] = field(default_factory=set)
 
     def spawn(self, work: Coroutine[Any, Any, Any]) -> None:
@@ -69,7 +71,11 @@ class WeChatChannel:
             task.cancel()
 
     async def handle(self, inc: Incoming, rid: str) -> list[str]:
-        """The messages for this push: the first is the passive reply; [] means ``success``."""
+        """The messages for this push: the first is the passive reply; [] means ``success``.
+
+        At least once: a step that failed is not answered (WeChat delivers the push again after
+        its 5 seconds); a step slower than the deadline, or one queued because this process is
+        full, answers ``success`` now and its replies go out by customer service."""
         if inc.action == "ignore":
             log.info("wechat %s: %s from %s, ignored", rid, inc.note, inc.openid)
             return []
@@ -77,12 +83,16 @@ class WeChatChannel:
             await self.unsubscribe(inc.openid, rid)
             return []
         assert inc.inbound is not None
+        started = asyncio.get_running_loop().time()
         if inc.inbound.event == "subscribe":
             log.info("wechat %s: %s: %s", rid, inc.openid, inc.note)
             await citizens.mark_subscribed("wechat", inc.openid)
         if inc.opens_window:
             await self.window.opened(inc.openid)
-        step = asyncio.ensure_future(self.pipeline.feed_once(inc.inbound, inc.dedupe_key, self.deadline_s))
+        gate = self.pipeline.gate
+        if not gate.enter():
+            return await self._overloaded(inc, rid, started)
+        step = asyncio.ensure_future(self._run(inc))
         try:
             replies = await asyncio.wait_for(asyncio.shield(step), timeout=self.deadline_s)
         except TimeoutError:
@@ -91,6 +101,10 @@ class WeChatChannel:
             )
             self.spawn(self._late(step, inc, rid))
             return []
+        except StepFailed as exc:
+            log.warning("wechat %s: not answered, WeChat will push it again: %s", rid, exc)
+            await self._silence(started)
+            raise
         if inc.media_id:
             self.spawn(self._download(inc, rid))
         if not replies or replies[-1].text == LATE:
@@ -100,8 +114,45 @@ class WeChatChannel:
             self.spawn(self._overflow(inc, messages[1:], rid))
         return messages[:1]
 
+    async def _run(self, inc: Incoming) -> list[Reply] | None:
+        """The step, inside this process's in-flight count (the gate was entered for it)."""
+        assert inc.inbound is not None
+        try:
+            # a retry waits for a first delivery still running; one whose holder died is taken over
+            wait_s = (self.pipeline.backends.dedupe.lease_s or 0) + 2 * self.deadline_s
+            return await self.pipeline.feed_once(inc.inbound, inc.dedupe_key, wait_s)
+        finally:
+            self.pipeline.gate.leave()
+
+    async def _overloaded(self, inc: Incoming, rid: str, started: float) -> list[str]:
+        """Full: queue the step (its replies go by customer service) or, with the queue full
+        too, leave WeChat without an answer so that it pushes again a few seconds later."""
+        self.pipeline.gate.shed("wechat")
+        if not self.pipeline.gate.queue():
+            log.warning("wechat %s: overloaded, not answered (WeChat will push it again)", rid)
+            await self._silence(started)
+            raise Overloaded("in-flight and queue full")
+        log.warning("wechat %s: overloaded, answering success and replying by customer service", rid)
+
+        async def queued() -> list[Reply] | None:
+            await self.pipeline.gate.wait()
+            return await self._run(inc)
+
+        self.spawn(self._late(asyncio.ensure_future(queued()), inc, rid))
+        return []
+
+    async def _silence(self, started: float) -> None:
+        """Hold the answer until WeChat has given up on this push (it then pushes it again)."""
+        left = started + self.silence_s - asyncio.get_running_loop().time()
+        if left > 0:
+            await asyncio.sleep(left)
+
     async def _late(self, step: asyncio.Future[list[Reply] | None], inc: Incoming, rid: str) -> None:
-        replies = await step
+        try:
+            replies = await step
+        except StepFailed as exc:  # released: WeChat's next push of it runs the step again
+            log.warning("wechat %s: late step failed, left to WeChat's retry: %s", rid, exc)
+            return
         if inc.media_id:
             await self._download(inc, rid)
         if not replies:
@@ -112,7 +163,7 @@ class WeChatChannel:
 
     async def _overflow(self, inc: Incoming, messages: list[str], rid: str) -> None:
         """Send ``messages`` by customer service, once per push (retries do not resend)."""
-        if not await self.pipeline.backends.dedupe.claim("wechat", inc.dedupe_key + ":cs"):
+        if not await self.pipeline.backends.dedupe.once("wechat", inc.dedupe_key + ":cs"):
             return
         if self.api is None:
             log.warning("wechat %s: %d message(s) not sent: no AppID/AppSecret", rid, len(messages))
@@ -210,6 +261,8 @@ async def receive(request: web.Request) -> web.Response:
     except (Malformed, Undecryptable) as exc:
         log.warning("wechat %s: answered success to an unreadable push: %s", rid, exc)
         return _text(SUCCESS, rid=rid)
+    except (StepFailed, Overloaded):  # WeChat has stopped waiting by now and pushes it again
+        return _text("try again", 503, rid)
     except Exception:
         log.exception("wechat %s: failed", rid)
         if inc is None:

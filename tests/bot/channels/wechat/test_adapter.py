@@ -67,14 +67,14 @@ async def test_concurrent_deliveries_are_one_step(wechat_aes: WeChat) -> None:
 async def test_each_delivery_runs_one_step(wechat_aes: WeChat, wx_client: TestClient[Any, Any]) -> None:
     pipeline = channel_of(wx_client).pipeline
     steps: list[str] = []
-    feed = pipeline.feed
+    step = pipeline._step
 
     async def counting(inbound: Any, *rest: Any) -> Any:
         steps.append(inbound.message_id)
         await asyncio.sleep(0.1)  # the retries arrive while the first is still working
-        return await feed(inbound, *rest)
+        return await step(inbound, *rest)
 
-    pipeline.feed = counting  # type: ignore[method-assign]
+    pipeline._step = counting  # type: ignore[method-assign]
     query, body = wechat_aes.request(push_xml(Content="1"))
     results = await asyncio.gather(*(wechat_aes.post(query, body) for _ in range(3)))
     assert len(steps) == 1

@@ -27,13 +27,13 @@ async def test_a_slow_step_answers_success_then_customer_service(
 ) -> None:
     client = await served.start(wechat_config(tmp_path, str(api_server.make_url("")), reply_deadline_s=0.2))
     channel = channel_of(client)
-    feed = channel.pipeline.feed
+    step = channel.pipeline._step
 
     async def slow(inbound: Any, *rest: Any) -> Any:
         await asyncio.sleep(0.5)
-        return await feed(inbound, *rest)
+        return await step(inbound, *rest)
 
-    channel.pipeline.feed = slow  # type: ignore[method-assign]
+    channel.pipeline._step = slow  # type: ignore[method-assign]
     wechat = WeChat(client, "aes")
     query, body = wechat.request(push_xml(Content="菜单"))
     assert await wechat.post(query, body) == (200, "success")  # inside the window, not after it
