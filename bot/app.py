@@ -30,7 +30,7 @@ def create_app(services: Services) -> web.Application:
     app[PIPELINE] = pipeline
     app.router.add_get("/healthz", healthz)
     metrics.setup(app)
-    web_channel.setup(app)
+    web_channel.setup(app, config.core, services.backends.redis)
     if (wechat := services.wechat) is not None:
         channel = wechat_channel.build_channel(
             wechat.settings, pipeline, wechat.window, wechat.api, config.core.media_dir

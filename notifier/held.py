@@ -1,9 +1,13 @@
 """Held notices reach the citizen with the reply to their next message (every channel), or
-when the web page polls. Each notice is marked sent as it is handed over, so it goes once."""
+when the web page polls. A notice riding along is marked sent as it is handed over, so it goes
+once; the web page's poll only looks (``waiting``) and the page acknowledges what it showed
+(``ack``), so a poll whose answer never reached the screen loses nothing."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 from dialogs.types import UserRef
 from notifier.merge import together
@@ -34,3 +38,20 @@ class RideAlong:
 async def poll(user: UserRef, now: datetime) -> list[str]:
     """What a web page that polls should show now (held notices, oldest first)."""
     return [r.text for r in await outbox.take_held(user.channel, user.user_id, now, via="poll")]
+
+
+class Waiting(NamedTuple):
+    """A notice waiting for a page: ``id`` is what the page acknowledges."""
+
+    id: int
+    text: str
+
+
+async def waiting(user: UserRef) -> list[Waiting]:
+    """What a web page that polls should show now (held notices, oldest first), left unmarked."""
+    return [Waiting(r.id, r.text) for r in await outbox.peek_held(user.channel, user.user_id)]
+
+
+async def ack(user: UserRef, ids: Iterable[int], now: datetime) -> int:
+    """The page showed these: mark those that are this citizen's sent (others are ignored)."""
+    return await outbox.ack_held(user.channel, user.user_id, ids, now, via="poll")

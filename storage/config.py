@@ -8,6 +8,7 @@ from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from limits import parse
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -59,10 +60,35 @@ class Settings(BaseSettings):
     clock_review_days: int = Field(default=30, ge=1)
     clock_redo_days: int = Field(default=30, ge=1)
 
+    # the web chat: its session cookie, rate limits (``limits`` notation, moving window, shared
+    # through Redis when configured) and the one-time claim of an old page's localStorage id
+    web_cookie_secure: bool | None = None  # unset: Secure when the request came over https
+    web_session_days: int = Field(default=365, ge=1)
+    web_rate_session: str = "20/minute"  # messages per session
+    web_rate_address: str = "120/minute"  # messages and session requests per client address
+    web_rate_polls: str = "12/minute"  # notice polls per session (and as many acks)
+    web_rate_address_polls: str = "600/minute"  # polls and acks per client address (many behind one NAT)
+    web_proxy_hops: int = Field(default=0, ge=0, le=5)  # trusted proxies adding X-Forwarded-For
+    web_legacy_claims: bool = True  # an old page's ``minyi_user`` may be bound to a new session once
+
     @field_validator("redis_url", "staff", mode="before")
     @classmethod
     def _blank_is_none(cls, v: object) -> object:
         return blank_is_none(v)
+
+    @field_validator("web_cookie_secure", mode="before")
+    @classmethod
+    def _blank_is_auto(cls, v: object) -> object:
+        return blank_is_none(v)
+
+    @field_validator("web_rate_session", "web_rate_address", "web_rate_polls", "web_rate_address_polls")
+    @classmethod
+    def _rate(cls, v: str) -> str:
+        try:
+            parse(v)
+        except ValueError as exc:
+            raise ValueError(f"{v!r} 不是有效的频率（例如 20/minute、5 per second）") from exc
+        return v
 
     @field_validator("timezone")
     @classmethod

@@ -218,6 +218,38 @@ async def take_held(channel: str, external_id: str, now: datetime, via: str = "r
     return list(await Outbox.filter(claim_token=token, status=SENT).order_by("id"))
 
 
+async def peek_held(channel: str, external_id: str) -> list[Outbox]:
+    """The notices ``take_held`` would hand over now, in order, left as they are: a page shows
+    them and then acknowledges them (``ack_held``); one not acknowledged comes again."""
+    waiting = await Outbox.filter(
+        citizen__channel=channel, citizen__external_id=external_id, status__in=[HELD, PENDING, SENDING]
+    ).order_by("id")
+    statuses = [HELD] if any(r.status == SENDING for r in waiting) else [HELD, PENDING]
+    return [r for r in waiting if r.status in statuses]
+
+
+async def ack_held(
+    channel: str, external_id: str, ids: Iterable[int], now: datetime, via: str = "poll"
+) -> int:
+    """Mark sent those of ``ids`` that still wait (held or pending) for this citizen; ids of
+    other citizens, and rows already sent or being sent, are left alone. Returns rows marked."""
+    wanted = list(ids)
+    if not wanted:
+        return 0
+    owner = await Citizen.filter(channel=channel, external_id=external_id).values_list("id", flat=True)
+    if not owner:
+        return 0
+    values = {
+        "status": SENT,
+        "sent_via": via,
+        "sent_at": now,
+        "claim_token": new_token(),
+        "lease_until": None,
+    }
+    mine = Outbox.filter(id__in=wanted, citizen_id__in=list(owner), status__in=[HELD, PENDING])
+    return int(await mine.update(**values))
+
+
 async def list_notices(status: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
     query = Outbox.all().select_related("citizen", "item")
     if status:

@@ -15,6 +15,7 @@ import xmltodict
 from wechatpy import parse_message
 from wechatpy.crypto import WeChatCrypto
 
+from bot.channels.web.session import COOKIE, identity
 from tests.acceptance.platforms import Recorder
 from tests.bot.channels.telegram import updates
 from tests.bot.channels.wechat.wechat_server import ACCOUNT, AES_KEY, APPID, TOKEN, push_xml, sign
@@ -95,39 +96,65 @@ class Citizen(ABC):
 
 
 class WebCitizen(Citizen):
-    """``POST /api/web/messages``; notices ride along or come from ``GET /api/web/notices``."""
+    """The page's protocol: the session cookie the server issued (sent explicitly: the citizens
+    share one HTTP session), ``POST /api/web/messages`` with a ``mid`` (retried with the same one
+    while the server says it is still working), notices polled and then acknowledged."""
 
     channel = "web"
+    PENDING_TRIES = 20
 
     def __init__(self, session: aiohttp.ClientSession, urls: list[str]) -> None:
         super().__init__(session, urls)
-        self.user_id = f"acc-{secrets.token_hex(8)}"
+        self.secret: str | None = None
         self._seen: list[Seen] = []
+        self._shown: set[int] = set()
 
     @property
     def ident(self) -> str:
-        return self.user_id
+        return identity(self.secret) if self.secret else "(no session yet)"
+
+    def _cookies(self) -> dict[str, str]:
+        return {COOKIE: self.secret} if self.secret else {}
+
+    def _keep(self, resp: aiohttp.ClientResponse) -> None:
+        if (issued := resp.cookies.get(COOKIE)) is not None:
+            self.secret = issued.value
 
     async def say(self, text: str) -> list[str]:
         step = Step(text, time.monotonic())
         self.steps.append(step)
-        payload = {"user_id": self.user_id, "text": text}
-        async with self.session.post(f"{self.url()}/api/web/messages", json=payload) as resp:
-            body = await resp.text()
-            assert resp.status == 200, f"web: {text!r} → {resp.status} {body}"
-            doc = await resp.json()
+        payload = {"text": text, "mid": secrets.token_hex(16)}
+        for _ in range(self.PENDING_TRIES):
+            async with self.session.post(
+                f"{self.url()}/api/web/messages", json=payload, cookies=self._cookies()
+            ) as resp:
+                self._keep(resp)
+                body = await resp.text()
+                doc = await resp.json(content_type=None)
+            if not (resp.status == 503 and doc.get("pending")):
+                break
+            await asyncio.sleep(float(resp.headers.get("Retry-After", "1")))
+        assert resp.status == 200, f"web: {text!r} → {resp.status} {body}"
         step.end, step.replies = time.monotonic(), list(doc["replies"])
         self._seen += [Seen(step.end, r, len(self.steps) - 1) for r in step.replies]
         return step.replies
 
     async def refresh(self) -> None:
-        async with self.session.get(
-            f"{self.url()}/api/web/notices", params={"user_id": self.user_id}
-        ) as resp:
+        """One poll of the page: show what is new, then acknowledge everything it got."""
+        base = self.url()
+        async with self.session.get(f"{base}/api/web/notices", cookies=self._cookies()) as resp:
+            self._keep(resp)
             assert resp.status == 200, f"web notices → {resp.status} {await resp.text()}"
             doc = await resp.json()
-        now = time.monotonic()
-        self._seen += [Seen(now, str(n), None) for n in doc["notices"]]
+        now, got = time.monotonic(), list(doc["notices"])
+        self._seen += [Seen(now, str(n["text"]), None) for n in got if n["id"] not in self._shown]
+        self._shown |= {int(n["id"]) for n in got}
+        if got:
+            ids = {"ids": [n["id"] for n in got]}
+            async with self.session.post(
+                f"{base}/api/web/notices/ack", json=ids, cookies=self._cookies()
+            ) as ack:
+                assert ack.status == 200, f"web ack → {ack.status} {await ack.text()}"
 
     def screen(self) -> list[Seen]:
         return list(self._seen)

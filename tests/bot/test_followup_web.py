@@ -13,20 +13,20 @@ from storage.models import Department, Item, Message
 from storage.workflow import actions
 from storage.workflow.clocks import DEFAULT
 from tests.answers import COMPLAINT_FROM_MENU, SUGGESTION_FROM_MENU
-from tests.bot.channels.test_web import say
+from tests.bot.channels.test_web import external_id, page, say
 
 
 async def file(client: TestClient[Any, Any], answers: list[str], user: str) -> str:
     for text in answers:
         await say(client, text, user=user)
     await say(client, "确认", user=user)
-    return (await Item.filter(citizen__external_id=user).order_by("-id").first()).ticket  # type: ignore[union-attr]
+    mine = Item.filter(citizen__external_id=external_id(client, user))
+    return (await mine.order_by("-id").first()).ticket  # type: ignore[union-attr]
 
 
 async def poll(client: TestClient[Any, Any], user: str) -> list[str]:
-    resp = await client.get("/api/web/notices", params={"user_id": user})
-    notices: list[str] = (await resp.json())["notices"]
-    return notices
+    """What the page's poll puts on screen (it then acknowledges them)."""
+    return await page(client, user).poll()
 
 
 async def test_answering_a_question_from_staff(client: TestClient[Any, Any]) -> None:

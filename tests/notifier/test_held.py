@@ -13,13 +13,13 @@ from storage.models import Item, Outbox
 from storage.workflow import service
 from storage.workflow.service import Change
 from tests.answers import SUGGESTION_FROM_MENU as SUGGESTION
-from tests.bot.channels.test_web import say
+from tests.bot.channels.test_web import external_id, page, say
 
 
 async def file_suggestion(client: TestClient[Any, Any], user: str) -> str:
     for text in [*SUGGESTION, "确认"]:
         await say(client, text, user=user)
-    return (await Item.get(citizen__external_id=user)).ticket
+    return (await Item.get(citizen__external_id=external_id(client, user))).ticket
 
 
 async def relay_web_only() -> None:
@@ -53,16 +53,13 @@ async def test_web_page_polls_for_notices_each_shown_once(client: TestClient[Any
     ticket = await file_suggestion(client, "u1")
     await service.apply(ticket, "accept", actor="王芳", plan=lambda _: Change(notice="您的建议已受理。"))
     await relay_web_only()
-    other = await client.get("/api/web/notices", params={"user_id": "someone-else"})
-    assert (await other.json())["notices"] == []
-    first = await client.get("/api/web/notices", params={"user_id": "u1"})
-    assert (await first.json())["notices"] == ["您的建议已受理。"]
-    second = await client.get("/api/web/notices", params={"user_id": "u1"})
-    assert (await second.json())["notices"] == []
-    bad = await client.get("/api/web/notices", params={"user_id": "bad id"})
-    assert bad.status == 400
-    page = await (await client.get("/")).text()
-    assert "/api/web/notices" in page
+    await say(client, "菜单", user="someone-else")
+    assert await page(client, "someone-else").poll() == []
+    assert await page(client, "u1").poll() == ["您的建议已受理。"]  # shown, then acknowledged
+    assert await page(client, "u1").notices() == []
+    assert await Outbox.filter(status="held").count() == 0
+    html = await (await client.get("/")).text()
+    assert "/api/web/notices" in html
 
 
 async def test_metrics_show_notices_by_status_and_channel_and_inbound(client: TestClient[Any, Any]) -> None:

@@ -1,22 +1,95 @@
-"""The web chat API end to end through aiohttp's test client."""
+"""The web chat API end to end through aiohttp's test client: each ``Page`` is one browser with
+its own session cookie, as the page in ``bot/channels/static/index.html`` talks to the server."""
 
 from __future__ import annotations
 
+import re
+import secrets
 from typing import Any
+from weakref import WeakKeyDictionary
 
+from aiohttp import ClientResponse
 from aiohttp.test_utils import TestClient
 
+from bot.channels.web.session import COOKIE, identity
 from dialogs import texts
 from storage.models import Item, Outbox
 from tests.answers import COMPLAINT, SUGGESTION
 
 
+class Page:
+    """One browser: its own cookie (the test client's jar is cleared around each request, so a
+    request carries this page's cookie only), and the notice ids it has shown."""
+
+    def __init__(self, client: TestClient[Any, Any]) -> None:
+        self.client = client
+        self.secret: str | None = None
+        self.shown: set[int] = set()
+
+    @property
+    def identity(self) -> str:
+        assert self.secret is not None, "this page has no session yet"
+        return identity(self.secret)
+
+    async def call(self, method: str, path: str, **kwargs: Any) -> ClientResponse:
+        jar = self.client.session.cookie_jar
+        jar.clear()
+        cookies = {COOKIE: self.secret} if self.secret else None
+        resp = await self.client.request(method, path, cookies=cookies, **kwargs)
+        await resp.read()
+        if (issued := resp.cookies.get(COOKIE)) is not None:
+            self.secret = issued.value
+        jar.clear()
+        return resp
+
+    async def send(self, text: str | None, *, mid: str | None = None, **extra: Any) -> ClientResponse:
+        """POST one message (None: the page-opened ``hello``) with a fresh ``mid`` unless given."""
+        body: dict[str, Any] = {"event": "hello"} if text is None else {"text": text}
+        body = {**body, "mid": mid or secrets.token_hex(16), **extra}
+        return await self.call("POST", "/api/web/messages", json=body)
+
+    async def say(self, text: str, **extra: Any) -> list[str]:
+        resp = await self.send(text, **extra)
+        assert resp.status == 200, await resp.text()
+        body = await resp.json()
+        assert isinstance(body["replies"], list)
+        return list(body["replies"])
+
+    async def notices(self) -> list[dict[str, Any]]:
+        resp = await self.call("GET", "/api/web/notices")
+        assert resp.status == 200, await resp.text()
+        return list((await resp.json())["notices"])
+
+    async def ack(self, ids: list[int]) -> int:
+        resp = await self.call("POST", "/api/web/notices/ack", json={"ids": ids})
+        assert resp.status == 200, await resp.text()
+        return int((await resp.json())["acked"])
+
+    async def poll(self) -> list[str]:
+        """What the page's 15-second poll puts on screen: new notices, then it acks all it got."""
+        got = await self.notices()
+        new = [n["text"] for n in got if n["id"] not in self.shown]
+        self.shown |= {n["id"] for n in got}
+        if got:
+            await self.ack([n["id"] for n in got])
+        return new
+
+
+_PAGES: WeakKeyDictionary[TestClient[Any, Any], dict[str, Page]] = WeakKeyDictionary()
+
+
+def page(client: TestClient[Any, Any], user: str = "u1") -> Page:
+    """The browser called ``user`` (a test's name for a citizen; never sent to the server)."""
+    return _PAGES.setdefault(client, {}).setdefault(user, Page(client))
+
+
 async def say(client: TestClient[Any, Any], text: str, user: str = "u1") -> list[str]:
-    resp = await client.post("/api/web/messages", json={"user_id": user, "text": text})
-    assert resp.status == 200, await resp.text()
-    body = await resp.json()
-    assert isinstance(body["replies"], list)
-    return list(body["replies"])
+    return await page(client, user).say(text)
+
+
+def external_id(client: TestClient[Any, Any], user: str = "u1") -> str:
+    """The id the server gave the citizen called ``user`` (what the database holds)."""
+    return page(client, user).identity
 
 
 async def test_healthz(client: TestClient[Any, Any]) -> None:
@@ -30,6 +103,8 @@ async def test_page_is_served_and_phone_sized(client: TestClient[Any, Any]) -> N
     html = await resp.text()
     assert resp.status == 200
     assert 'name="viewport"' in html and "/api/web/messages" in html
+    assert "/api/web/notices/ack" in html and "mid" in html
+    assert not re.search(r"(?<!legacy_)user_id", html)  # the page never names its citizen: the cookie does
 
 
 async def test_whole_suggestion_gets_a_ticket(client: TestClient[Any, Any]) -> None:
@@ -37,9 +112,10 @@ async def test_whole_suggestion_gets_a_ticket(client: TestClient[Any, Any]) -> N
         await say(client, text)
     replies = await say(client, "确认")
     assert "JY-" in replies[0] and "编号" in replies[0]
-    item = await Item.get()
+    item = await Item.get().prefetch_related("citizen")
     assert item.kind == "suggestion" and item.channel == "web" and item.status == "received"
     assert item.fields_data["measure"] == "建议加装遮雨棚"
+    assert item.citizen.external_id == external_id(client)
     notice = await Outbox.get(item_id=item.id)
     assert notice.kind == "received" and item.ticket in notice.text
 
@@ -55,15 +131,18 @@ async def test_bad_requests_are_400_and_store_nothing(client: TestClient[Any, An
     bad_bodies: list[Any] = [
         b"not json",
         b"[1,2]",
-        b'{"text": "1"}',
-        b'{"user_id": "u", "text": 5}',
-        b'{"user_id": "bad id with spaces", "text": "1"}',
+        b"{}",
+        b'{"text": 5}',
+        b'{"text": "1", "mid": "short"}',
+        b'{"text": "1", "mid": "abcdefgh\\n"}',
+        b'{"text": "1", "mid": 12345678}',
+        b'{"text": "1", "re": -1}',
     ]
     for body in bad_bodies:
         resp = await client.post("/api/web/messages", data=body, headers={"Content-Type": "application/json"})
-        assert resp.status == 400
+        assert resp.status == 400, body
         assert "error" in await resp.json()
-    big = b'{"user_id": "u", "text": "' + b"x" * 17000 + b'"}'
+    big = b'{"text": "' + b"x" * 17000 + b'"}'
     resp = await client.post("/api/web/messages", data=big, headers={"Content-Type": "application/json"})
     assert resp.status == 413  # too large: and the page has a sentence to show the citizen
     assert (await resp.json())["replies"] == [texts.WEB_TOO_LONG]
