@@ -18,6 +18,7 @@ from bot.channels.web import legacy
 from bot.channels.web.ratelimit import WebLimits, client_address
 from bot.channels.web.session import CookiePolicy, Session, session_of
 from bot.keys import PIPELINE
+from bot.pipeline import ClientGone, StepFailed
 from dialogs import Inbound, Reply, texts
 from notifier import held
 
@@ -138,7 +139,20 @@ async def messages(request: web.Request) -> web.Response:
         msg = parse_message(body)
     except ValueError as exc:
         return _answer(request, session, _error(str(exc)))
-    replies = await _feed(request, session, msg)
+    gate = request.app[PIPELINE].gate
+    if not gate.enter():  # this process is full: the page keeps the text and says to resend
+        gate.shed("web")
+        busy = {"error": "busy", "replies": [texts.WEB_BUSY]}
+        return _answer(request, session, _json(busy, 503, headers={"Retry-After": "5"}))
+    try:
+        replies = await _feed(request, session, msg)
+    except StepFailed:  # nothing happened; the page keeps the text so the citizen can resend
+        failed = {"error": "step failed", "replies": [texts.STEP_FAILED]}
+        return _answer(request, session, _json(failed, 503, headers={"Retry-After": "5"}))
+    except ClientGone:  # the page gave up before the step began; its retry is answered
+        return web.Response(status=499)
+    finally:
+        gate.leave()
     if replies is None:  # the first delivery of this mid is still running: the page retries
         still = {
             "error": "still working on this message",
@@ -164,7 +178,14 @@ async def _feed(request: web.Request, session: Session, msg: Message) -> list[Re
     if msg.mid is None:
         return await pipeline.feed(inbound)
     key = f"{session.user.user_id}:{msg.mid}"
-    return await pipeline.feed_once(inbound, dedupe_key=key, wait_s=RETRY_WAIT_S)
+    return await pipeline.feed_once(
+        inbound, dedupe_key=key, wait_s=RETRY_WAIT_S, alive=lambda: _connected(request)
+    )
+
+
+def _connected(request: web.Request) -> bool:
+    """The page still waits for the answer (a step for a page that has gone is not run)."""
+    return request.transport is not None and not request.transport.is_closing()
 
 
 async def notices(request: web.Request) -> web.Response:

@@ -129,13 +129,13 @@ async def test_a_retry_while_the_first_is_still_running_is_told_to_retry_shortly
     p = Page(client)
     await p.say("菜单")
     pipeline = app[PIPELINE]
-    feed, gate = pipeline.feed, asyncio.Event()
+    step, gate = pipeline._step, asyncio.Event()
 
-    async def slow_feed(*args: Any, **kwargs: Any) -> Any:
+    async def slow_step(*args: Any, **kwargs: Any) -> Any:
         await gate.wait()
-        return await feed(*args, **kwargs)
+        return await step(*args, **kwargs)
 
-    monkeypatch.setattr(pipeline, "feed", slow_feed)
+    monkeypatch.setattr(pipeline, "_step", slow_step)
     first = asyncio.create_task(p.send("1", mid="slow-00001"))
     await asyncio.sleep(0.05)
     retry = await p.send("1", mid="slow-00001")
