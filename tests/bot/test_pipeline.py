@@ -6,7 +6,9 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.pipeline import Pipeline
+import pytest
+
+from bot.pipeline import Pipeline, StepFailed
 from bot.services import build_pipeline
 from dialogs import Inbound, UserRef, texts
 from storage.backends import Backends, build_backends
@@ -15,6 +17,7 @@ from storage.db import close_db, open_db
 from storage.models import Item
 from tests.conftest import memory_backends
 from tests.fakes import FakePort
+from tests.services import REDIS_URL
 
 USER = UserRef("web", "u1")
 
@@ -100,3 +103,55 @@ async def test_configured_clocks_apply_to_chat_submissions(db: str) -> None:
         await pipeline.feed(msg(text, n))
     item = await Item.get()
     assert item.accept_due_at == item.created_at + timedelta(days=7)
+
+
+class Flaky(FakePort):
+    """A port whose database is away for the next ``down`` calls that file an item."""
+
+    def __init__(self, down: int) -> None:
+        super().__init__()
+        self.down = down
+
+    async def my_items(self, user: UserRef, limit: int = 10) -> list:  # type: ignore[type-arg]
+        if self.down > 0:
+            self.down -= 1
+            raise ConnectionError("database went away")
+        return await super().my_items(user, limit)
+
+
+async def test_a_failed_step_is_released_and_the_platforms_retry_answers_it() -> None:
+    pipeline = Pipeline(memory_backends(), Flaky(down=1))
+    await pipeline.feed_once(msg("菜单", 1), "k1")
+    with pytest.raises(StepFailed):
+        await pipeline.feed_once(msg("3", 2), "k2")  # 3: my items — the database is away
+    retry = await pipeline.feed_once(msg("3", 2), "k2")  # the platform delivers it again
+    assert retry is not None and texts.NO_ITEMS in retry[0].text
+    assert await pipeline.feed_once(msg("3", 2), "k2") == retry  # and it is done now
+
+
+async def test_a_step_that_keeps_failing_gets_an_apology_on_the_last_delivery() -> None:
+    pipeline = Pipeline(memory_backends(), Flaky(down=99), max_attempts=3)
+    await pipeline.feed_once(msg("菜单", 1), "k1")
+    for _ in range(2):
+        with pytest.raises(StepFailed):
+            await pipeline.feed_once(msg("3", 2), "k2")
+    last = await pipeline.feed_once(msg("3", 2), "k2")
+    assert last is not None and last[0].text == texts.STEP_FAILED_GAVE_UP
+    assert await pipeline.feed_once(msg("3", 2), "k2") == last  # no fourth attempt
+
+
+async def test_a_message_whose_process_died_mid_step_is_taken_over(redis: object) -> None:
+    settings = Settings(redis_url=REDIS_URL, _env_file=None)
+    backends = build_backends(settings)
+    assert backends.redis is not None
+    await backends.redis.flushdb()
+    backends.dedupe.lease_s, backends.dedupe.lease_ms = 0.3, 300  # type: ignore[attr-defined]
+    dead = await backends.dedupe.claim("web", "k-dead")  # claimed, then the process was killed
+    assert dead is not None
+    pipeline = Pipeline(backends, FakePort())
+    started = asyncio.get_running_loop().time()
+    replies = await pipeline.feed_once(msg("菜单", 1), "k-dead", wait_s=2)
+    assert replies is not None and "1 提建议" in replies[-1].text
+    assert asyncio.get_running_loop().time() - started < 1.0  # within the lease, not a day
+    await backends.redis.flushdb()
+    await backends.close()

@@ -149,3 +149,28 @@ def orjson_bytes(value: Any) -> bytes:
 async def test_the_channel_is_off_without_its_settings(client: TestClient[Any, Any]) -> None:
     resp = await client.post("/telegram", json=U.text(ALICE, "/start"), headers=HEADERS)
     assert resp.status == 404
+
+
+async def test_a_failed_step_asks_telegram_to_deliver_the_update_again(
+    tg: TestClient[Any, Any], fake: FakeBotApi
+) -> None:
+    from bot.channels.telegram.adapter import TELEGRAM
+
+    await post(tg, U.text(ALICE, "/start"))
+    port, down = tg.app[TELEGRAM].pipeline.port, [1]
+    my_items = port.my_items
+
+    async def flaky(*args: Any, **kwargs: Any) -> Any:
+        if down[0] > 0:
+            down[0] -= 1
+            raise ConnectionError("database went away")
+        return await my_items(*args, **kwargs)
+
+    port.my_items = flaky
+    update = U.text(ALICE, "3")
+    sent_before = len(fake.texts(ALICE))
+    await post(tg, update, status=503)  # nothing was done: Telegram delivers it again later
+    assert len(fake.texts(ALICE)) == sent_before
+    await post(tg, update)  # the redelivery, after the database came back
+    await post(tg, update)  # and a stray third delivery changes nothing
+    assert fake.texts(ALICE)[sent_before:] == [texts.NO_ITEMS]

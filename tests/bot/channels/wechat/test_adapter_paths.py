@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 
 from admin_cli.main import app as admin_app
 from bot.root import database
+from dialogs import texts
 from storage.config import Settings
 from storage.models import Item
 from tests.answers import SUGGESTION_FROM_MENU as SUGGESTION
@@ -116,3 +117,44 @@ async def test_background_failures_are_logged_not_lost(
     assert "照片已收到" in str(wechat_aes.open(body).content)  # type: ignore[union-attr]
     await channel.drain()
     assert "image M2 not downloaded: disk full" in caplog.text
+
+
+def _database_away(channel: Any, times: int) -> None:
+    """The next ``times`` lookups of the citizen's items fail as if the database were down."""
+    port, down = channel.pipeline.port, [times]
+    my_items = port.my_items
+
+    async def flaky(*args: Any, **kwargs: Any) -> Any:
+        if down[0] > 0:
+            down[0] -= 1
+            raise ConnectionError("database went away")
+        return await my_items(*args, **kwargs)
+
+    port.my_items = flaky
+
+
+async def test_a_failed_step_is_left_unanswered_and_wechats_next_push_answers_it(
+    wechat_aes: WeChat, wx_client: TestClient[Any, Any]
+) -> None:
+    channel = channel_of(wx_client)
+    channel.silence_s = 0.2  # WeChat stops waiting after 5 s; a test need not wait that long
+    await wechat_aes.say("菜单")
+    _database_away(channel, times=1)
+    query, body = wechat_aes.request(push_xml(Content="3"))
+    status, text = await wechat_aes.post(query, body)
+    assert status == 503 and "<xml" not in text  # no passive reply: WeChat pushes it again
+    status, again = await wechat_aes.post(query, body)  # WeChat's retry of the same push
+    assert status == 200 and texts.NO_ITEMS in str(wechat_aes.open(again).content)  # type: ignore[union-attr]
+
+
+async def test_a_step_failing_on_every_push_is_answered_with_an_apology_the_last_time(
+    wechat_aes: WeChat, wx_client: TestClient[Any, Any]
+) -> None:
+    channel = channel_of(wx_client)
+    channel.silence_s = 0.1
+    await wechat_aes.say("菜单")
+    _database_away(channel, times=99)
+    query, body = wechat_aes.request(push_xml(Content="3"))
+    assert [(await wechat_aes.post(query, body))[0] for _ in range(2)] == [503, 503]
+    status, last = await wechat_aes.post(query, body)  # WeChat tries three times in all
+    assert status == 200 and texts.STEP_FAILED_GAVE_UP in str(wechat_aes.open(last).content)  # type: ignore[union-attr]
