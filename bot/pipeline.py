@@ -141,6 +141,8 @@ class Pipeline:
         async with self.backends.turns.turn(inbound.user.key) as turn:
             if once is not None and once[1] is not None and not once[1]():
                 raise ClientGone(inbound.message_id)
+            if once is not None and (raw := turn.replies_if_done(inbound.user.channel, once[0])):
+                return decode_replies(raw)  # done before a restart: answered, not run again
             conv = Conversation.from_bytes(turn.state)
             reads_followups, waiting = needs_followups(conv), None
             try:

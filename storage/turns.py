@@ -17,6 +17,7 @@ from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 
+import orjson
 from redis.asyncio import Redis
 
 from storage import keys
@@ -62,6 +63,14 @@ class Turn:
     state: bytes | None
     saved: bytes | None = None
     done: tuple[str, str, bytes] | None = None  # (channel, dedupe key, replies)
+    last: tuple[str, str, bytes] | None = None  # the last message done, as stored with the state
+
+    def replies_if_done(self, channel: str, key: str) -> bytes | None:
+        """The replies of ``key`` if it is the message this state was saved for (a redelivery
+        after a restart lost the in-process dedupe)."""
+        if self.last is not None and self.last[:2] == (channel, key):
+            return self.last[2]
+        return None
 
     def save(self, data: bytes) -> None:
         self.saved = data
@@ -87,14 +96,36 @@ class LockedTurns(Turns):
     @asynccontextmanager
     async def turn(self, key: str) -> AsyncIterator[Turn]:
         async with self.locks.lock(key):
-            turn = Turn(await self.state.get(key))
+            state = await self.state.get(key)
+            turn = Turn(state, last=_last_done(state))
             try:
                 yield turn
             finally:  # a step that saved keeps its state even if what follows (sending) fails
                 if turn.saved is not None:
-                    await self.state.set(key, turn.saved)
+                    await self.state.set(key, _with_done(turn.saved, turn.done))
                 if turn.done is not None:
                     await self.dedupe.remember(*turn.done)
+
+
+_DONE = "_done"  # beside the conversation in the stored document (the dialogs ignore it)
+
+
+def _with_done(saved: bytes, done: tuple[str, str, bytes] | None) -> bytes:
+    """The state with the message it was saved for: one write keeps both (an in-process dedupe
+    does not survive a restart; the state in the database does)."""
+    if done is None:
+        return saved
+    doc = orjson.loads(saved)
+    doc[_DONE] = [done[0], done[1], done[2].decode()]
+    return orjson.dumps(doc)
+
+
+def _last_done(state: bytes | None) -> tuple[str, str, bytes] | None:
+    try:
+        channel, key, replies = orjson.loads(state)[_DONE] if state else (None, None, None)
+    except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
+        return None
+    return (channel, key, replies.encode()) if channel else None
 
 
 class RedisTurns(Turns):

@@ -155,3 +155,18 @@ async def test_a_message_whose_process_died_mid_step_is_taken_over(redis: object
     assert asyncio.get_running_loop().time() - started < 1.0  # within the lease, not a day
     await backends.redis.flushdb()
     await backends.close()
+
+
+async def test_a_redelivery_after_a_restart_of_the_one_process_is_answered_not_run_again(
+    tmp_path: Path,
+) -> None:
+    settings = Settings(database_url=f"sqlite://{tmp_path / 'm.db'}", _env_file=None)
+    await open_db(settings.database_url, apply_migrations=True)
+    first = build_pipeline(settings, build_backends(settings))
+    await first.feed_once(msg("1", 1), "k1")
+    answered = await first.feed_once(msg("2", 2), "k2")  # saved; then killed before it went out
+    restarted = build_pipeline(settings, build_backends(settings))  # in-process dedupe is empty
+    assert await restarted.feed_once(msg("2", 2), "k2") == answered  # the platform's redelivery
+    following = await restarted.feed_once(msg("标题", 3), "k3")
+    assert following is not None and "（3/9）" in following[-1].text  # "2" was taken once, not twice
+    await close_db()
