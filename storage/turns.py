@@ -121,11 +121,13 @@ def _with_done(saved: bytes, done: tuple[str, str, bytes] | None) -> bytes:
 
 
 def _last_done(state: bytes | None) -> tuple[str, str, bytes] | None:
+    if not state:
+        return None
     try:
-        channel, key, replies = orjson.loads(state)[_DONE] if state else (None, None, None)
+        channel, key, replies = orjson.loads(state)[_DONE]
+        return (str(channel), str(key), str(replies).encode())
     except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
         return None
-    return (channel, key, replies.encode()) if channel else None
 
 
 class RedisTurns(Turns):
