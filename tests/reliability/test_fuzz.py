@@ -548,10 +548,10 @@ def sqlite_run(tmp_path_factory: pytest.TempPathFactory) -> Report:
 
 @pytest.fixture(scope="module")
 def postgres_run(tmp_path_factory: pytest.TempPathFactory) -> Report:
-    """A quarter of a run (another seed) on PostgreSQL and Redis, as the scaled shape runs."""
+    """A fifth of a run (another seed) on PostgreSQL and Redis, as the scaled shape runs."""
     require(PG_URL, "PostgreSQL")
     require(REDIS_URL, "Redis")
-    report = asyncio.run(fuzz("postgres", SEED + 1, 0.25, tmp_path_factory.mktemp("fuzz-pg")))
+    report = asyncio.run(fuzz("postgres", SEED + 1, 0.2, tmp_path_factory.mktemp("fuzz-pg")))
     print("\n" + report.summary())
     return report
 
@@ -579,7 +579,7 @@ def test_the_run_reaches_every_endpoint_and_every_refusal(sqlite_run: Report) ->
 @pytest.mark.redis
 def test_bad_requests_on_postgres_and_redis(postgres_run: Report) -> None:
     """The same rules where Redis holds the drafts, dedupe marks and windows (its keys compared too)."""
-    assert len(postgres_run.outcomes) >= 2_500, postgres_run.summary()
+    assert len(postgres_run.outcomes) >= 2_000, postgres_run.summary()
     problems = postgres_run.unknown_problems()
     assert not problems, postgres_run.explain(problems)
 
