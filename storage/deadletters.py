@@ -9,8 +9,9 @@ MAX_PAYLOAD = 64 * 1024
 
 async def keep(channel: str, payload: bytes, reason: str) -> int:
     """Store an unparseable payload (cut at 64 KiB) and return its id."""
-    text = payload[:MAX_PAYLOAD].decode("utf-8", errors="replace")
-    row = await DeadLetter.create(channel=channel, payload=text, reason=reason[:1000])
+    text = payload[:MAX_PAYLOAD].decode("utf-8", errors="replace").replace("\x00", "\ufffd")
+    reason = reason[:1000].replace("\x00", "\ufffd")  # PostgreSQL text cannot hold NUL
+    row = await DeadLetter.create(channel=channel, payload=text, reason=reason)
     return row.id
 
 

@@ -16,7 +16,7 @@ from telegram.error import TelegramError
 from telegram.request import HTTPXRequest
 
 from bot.channels.telegram import render
-from bot.channels.telegram.convert import CHANNEL, Converted, convert
+from bot.channels.telegram.convert import CHANNEL, Converted, check_shape, convert
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.settings import TelegramSettings
 from bot.pipeline import Alive, ClientGone, Pipeline, StepFailed, encode_replies
@@ -51,6 +51,10 @@ async def mark_unreachable(chat_id: str) -> None:
     await citizens.set_reachable(UserRef(CHANNEL, chat_id), False)
 
 
+def _is_update_id(value: object) -> bool:
+    return type(value) is int and 0 <= value < 2**63
+
+
 class TelegramChannel:
     """Everything the Telegram channel holds: the sender (and its Bot), the pipeline it feeds."""
 
@@ -63,8 +67,9 @@ class TelegramChannel:
     def parse(self, body: bytes) -> Update:
         try:
             data: Any = orjson.loads(body)
-            if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+            if not isinstance(data, dict) or not _is_update_id(data.get("update_id")):
                 raise Poison("not an update object")
+            check_shape(data)
             return Update.de_json(data, self.bot)
         except Poison:
             raise
@@ -156,19 +161,19 @@ SECRET = web.AppKey("telegram_secret", str)
 
 def secret_ok(request: web.Request, secret: str) -> bool:
     given = request.headers.get(SECRET_HEADER, "")
-    return hmac.compare_digest(given.encode(), secret.encode())
+    return hmac.compare_digest(given.encode("utf-8", "surrogateescape"), secret.encode())
 
 
 async def webhook(request: web.Request) -> web.Response:
     if not secret_ok(request, request.app[SECRET]):
         return web.Response(status=403, text="forbidden")
     channel = request.app[TELEGRAM]
+    body = await request.read()  # over the app's body limit: aiohttp answers 413
     gate = channel.pipeline.gate
     if not gate.enter():  # full: Telegram delivers it again later
         gate.shed(CHANNEL)
         return web.Response(status=503, text="busy", headers={"Retry-After": "5"})
     try:
-        body = await request.read()
         handled = await channel.handle(channel.parse(body), alive=lambda: _connected(request))
     except Poison as exc:
         row = await deadletters.keep(CHANNEL, body, str(exc))

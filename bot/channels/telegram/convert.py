@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+from typing import Any
 
 from telegram import Message, Update
 
@@ -27,6 +28,36 @@ class Converted:
     notes: tuple[Reply, ...] = ()
     callback_id: str | None = None
     reachable: bool | None = None
+
+
+MAX_ID = 2**52  # Telegram: chat and user ids fit in 52 bits
+_CARRIERS = ("message", "edited_message", "callback_query", "my_chat_member")
+_TEXTS = ("text", "caption", "data", "id")  # strings where present (a callback query's id too)
+
+
+def check_shape(update: dict[str, Any]) -> None:
+    """Raise ``ValueError`` for an update whose ids or texts are not what Telegram sends (a
+    float or a 2**70 chat id, a number where text goes): kept aside, never fed to the dialogs."""
+    for name in _CARRIERS:
+        part = update.get(name)
+        if part is None:
+            continue
+        if not isinstance(part, dict):
+            raise ValueError(f"{name} is not an object")
+        message = part.get("message") if name == "callback_query" else part
+        for holder in (part.get("from"), (message or {}).get("chat") if isinstance(message, dict) else None):
+            if holder is not None and not _is_id(holder.get("id") if isinstance(holder, dict) else None):
+                raise ValueError(f"{name}: an id is not a Telegram id")
+        for field in _TEXTS:
+            value = part.get(field)
+            if field == "id" and name != "callback_query":
+                continue
+            if value is not None and not isinstance(value, str):
+                raise ValueError(f"{name}.{field} is not text")
+
+
+def _is_id(value: object) -> bool:
+    return type(value) is int and -MAX_ID < value < MAX_ID
 
 
 def choice_value(label: str) -> str:
