@@ -14,8 +14,9 @@ import aiohttp
 import pytest
 
 from bot import cli
+from bot.accesslog import pseudonym
 from tests.bot.channels.wechat.conftest import wechat_config
-from tests.bot.channels.wechat.wechat_server import OPENID, TOKEN, push_xml, sign
+from tests.bot.channels.wechat.wechat_server import OPENID, TOKEN, WeChat, push_xml, sign
 
 ECHOSTR = "4375120948345356249"
 WEB_USER = "web-user-7f3a9c"
@@ -83,3 +84,14 @@ async def test_serve_logs_request_ids_and_hashes_only(
     refusals = [r for r in caplog.records if r.name == "bot.http"]
     assert len(refusals) == 1 and refusals[0].levelno == logging.WARNING
     assert "LineTooLong" in refusals[0].getMessage()
+
+
+async def test_the_channel_names_a_citizen_by_a_hash(
+    wechat_aes: WeChat, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    status, _ = await wechat_aes.push(push_xml(msg_type="miniprogrampage", Title="x"))
+    ours = "\n".join(
+        r.getMessage() for r in caplog.records if r.name.startswith("bot.")
+    )  # not the test server's
+    assert status == 200 and pseudonym(OPENID) in ours and OPENID not in ours
