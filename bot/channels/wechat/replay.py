@@ -49,7 +49,7 @@ class Replays(Protocol):
 class MemoryReplays:
     """One process's pairs; the oldest are forgotten beyond ``max_pairs`` (memory stays bounded)."""
 
-    def __init__(self, max_pairs: int = 100_000, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, max_pairs: int = 50_000, clock: Callable[[], float] = time.monotonic) -> None:
         self.max_pairs = max_pairs
         self.clock = clock
         self._seen: OrderedDict[str, tuple[float, str]] = OrderedDict()
