@@ -21,6 +21,7 @@ from aiohttp.http_exceptions import BadHttpMessage
 REQUEST_ID = "X-Request-Id"
 _SALT = secrets.token_bytes(16)  # per process: a client's hash links its lines, never its address
 _MAX_SEGMENT = 40
+_FROM_CLIENT = "Error handling request from %s"  # aiohttp's message; its argument is the address
 
 
 def short_hash(value: str, salt: bytes = b"") -> str:
@@ -83,7 +84,8 @@ def with_request_ids(app: web.Application) -> web.Application:
 
 class _QuietBadRequests(logging.Filter):
     """aiohttp logs a request it cannot parse (a URL over 8 KiB, a broken header) at ERROR with a
-    traceback; it still answers 400/414 itself. Make that one warning line without the address."""
+    traceback; it still answers 400/414 itself. Make that one warning line. Its other errors keep
+    their traceback, with the client's address hashed."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         exc = record.exc_info[1] if record.exc_info else None
@@ -97,6 +99,8 @@ class _QuietBadRequests(logging.Filter):
             )
             record.exc_info, record.exc_text = None, None
             record.levelno, record.levelname = logging.WARNING, "WARNING"
+        elif record.msg == _FROM_CLIENT and isinstance(record.args, tuple) and record.args:
+            record.args = (short_hash(str(record.args[0]), _SALT),)
         return True
 
 

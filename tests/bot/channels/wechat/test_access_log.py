@@ -14,7 +14,7 @@ import aiohttp
 import pytest
 
 from bot import cli
-from bot.accesslog import pseudonym
+from bot.accesslog import SERVER_LOG, pseudonym
 from tests.bot.channels.wechat.conftest import wechat_config
 from tests.bot.channels.wechat.wechat_server import OPENID, TOKEN, WeChat, push_xml, sign
 
@@ -95,3 +95,13 @@ async def test_the_channel_names_a_citizen_by_a_hash(
         r.getMessage() for r in caplog.records if r.name.startswith("bot.")
     )  # not the test server's
     assert status == 200 and pseudonym(OPENID) in ours and OPENID not in ours
+
+
+def test_a_server_error_keeps_its_traceback_but_not_the_address(caplog: pytest.LogCaptureFixture) -> None:
+    try:
+        raise RuntimeError("boom")
+    except RuntimeError:
+        SERVER_LOG.exception("Error handling request from %s", "203.0.113.9")
+    (record,) = caplog.records
+    assert record.levelno == logging.ERROR and record.exc_info is not None
+    assert "203.0.113.9" not in record.getMessage() and re.search(r"from [0-9a-f]{10}$", record.getMessage())
