@@ -17,6 +17,7 @@ from typing import Annotated
 import typer
 from aiohttp import web
 
+from bot import accesslog
 from bot.app import create_app
 from bot.channels import console
 from bot.channels.telegram import cli as telegram_cli
@@ -55,7 +56,7 @@ def serve(
 
 async def _serve(config: Config, host: str, port: int) -> None:
     async with database(config, migrate=migrates_itself(config)), services(config) as built:
-        runner = web.AppRunner(create_app(built))
+        runner = accesslog.runner(create_app(built))
         await runner.setup()
         try:
             try:

@@ -40,3 +40,7 @@ def wechat_token_lock(appid: str) -> str:
 
 def wechat_window(openid: str) -> str:
     return f"{PREFIX}:wx:window:{openid}"
+
+
+def wechat_replay(pair: str) -> str:
+    return f"{PREFIX}:wx:replay:{pair}"

@@ -1,7 +1,8 @@
 """``GET/POST /wechat``: verify, decrypt, parse, feed the pipeline once, reply passively in time.
 
-Every path answers WeChat with something it accepts: a forged or stale request gets 403, an
-unreadable one ``success`` (and a log line with the request id), a crash a short apology text.
+Every path answers WeChat with something it accepts: a forged, stale or replayed request (and
+plaintext in safe mode) gets 403, an unreadable one ``success`` (and a log line with the request
+id), a crash a short apology text; when the replay store is down, 503 (accepted later, on retry).
 What does not fit in the passive reply, or comes after the deadline, goes out through the
 customer-service API in the background (while the window allows).
 """
@@ -10,18 +11,21 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import uuid
 from collections.abc import AsyncIterator, Coroutine
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from multidict import MultiMapping
+from wechatpy.crypto import WeChatCrypto
 
+from bot.accesslog import request_id
 from bot.channels.wechat.client import WeChatAPI
 from bot.channels.wechat.crypto import Cipher, Forbidden, Undecryptable, Verifier
 from bot.channels.wechat.parse import MAX_BODY, Incoming, Malformed, incoming, message_of, xml_dict
 from bot.channels.wechat.passive import SUCCESS, pack, text_xml
+from bot.channels.wechat.replay import MemoryReplays, RedisReplays, Replays, Unavailable, fingerprint
 from bot.channels.wechat.settings import WeChatSettings
 from bot.channels.wechat.window import Window
 from bot.overload import Overloaded
@@ -209,17 +213,29 @@ def _text(body: str, status: int = 200, rid: str = "") -> web.Response:
     return web.Response(text=body, status=status, content_type="text/plain", headers={"X-Request-Id": rid})
 
 
+def _refused(rid: str, exc: Forbidden, what: str) -> web.Response:
+    log.warning("wechat %s: %s refused: %s", rid, what, exc)
+    return _text("forbidden", 403, rid)
+
+
+def _unavailable(rid: str, exc: Unavailable) -> web.Response:
+    """The replay store cannot answer: not accepted, not acknowledged (the platform retries)."""
+    log.warning("wechat %s: not accepted now, replay store unavailable: %s", rid, exc)
+    return _text("unavailable", 503, rid)
+
+
 async def verify_url(request: web.Request) -> web.Response:
-    """WeChat's server verification: ``echostr`` verbatim when the signature verifies."""
-    rid, q = uuid.uuid4().hex[:12], request.query
+    """WeChat's server verification: ``echostr`` verbatim when the signature verifies, once."""
+    rid, q, verifier = request_id(), request.query, request.app[CHANNEL].verifier
+    timestamp, nonce, echostr = q.get("timestamp", ""), q.get("nonce", ""), q.get("echostr", "")
     try:
-        request.app[CHANNEL].verifier.check(
-            q.get("signature", ""), q.get("timestamp", ""), q.get("nonce", "")
-        )
+        verifier.check(q.get("signature", ""), timestamp, nonce)
+        await verifier.once(timestamp, nonce, fingerprint("GET\x00" + echostr))
     except Forbidden as exc:
-        log.warning("wechat %s: GET refused: %s", rid, exc)
-        return _text("forbidden", 403, rid)
-    return _text(q.get("echostr", ""), rid=rid)
+        return _refused(rid, exc, "GET")
+    except Unavailable as exc:
+        return _unavailable(rid, exc)
+    return _text(echostr, rid=rid)
 
 
 async def _body(request: web.Request) -> bytes | None:
@@ -229,35 +245,46 @@ async def _body(request: web.Request) -> bytes | None:
     return None if len(body) > MAX_BODY else body
 
 
+def _decrypt(ch: WeChatChannel, q: MultiMapping[str], body: bytes) -> tuple[str, WeChatCrypto]:
+    """The plaintext of a safe/compatible-mode push, once ``msg_signature`` covers its ``Encrypt``."""
+    encrypted = str(xml_dict(body).get("Encrypt") or "")
+    ch.verifier.check(q.get("msg_signature", ""), q.get("timestamp", ""), q.get("nonce", ""), encrypted)
+    if ch.cipher is None:
+        raise Malformed("safe mode used but MINYI_WECHAT_AES_KEY/APPID are not set")
+    return ch.cipher.decrypt(encrypted)
+
+
 async def receive(request: web.Request) -> web.Response:
-    """A message or event pushed by WeChat."""
-    rid, q, ch = uuid.uuid4().hex[:12], request.query, request.app[CHANNEL]
+    """A message or event pushed by WeChat.
+
+    Refused (403) before the body is read: a bad ``signature``, a stale timestamp, plaintext in
+    safe mode; after it is opened: a bad ``msg_signature``, a signed pair reused with other content."""
+    rid, q, ch = request_id(), request.query, request.app[CHANNEL]
     timestamp, nonce = q.get("timestamp", ""), q.get("nonce", "")
+    encrypted = q.get("encrypt_type") == "aes"
     try:
         ch.verifier.check(q.get("signature", ""), timestamp, nonce)
+        if not encrypted:
+            ch.verifier.plaintext()
     except Forbidden as exc:
-        log.warning("wechat %s: POST refused: %s", rid, exc)
-        return _text("forbidden", 403, rid)
+        return _refused(rid, exc, "POST")
     inc: Incoming | None = None
-    crypto = None
+    crypto: WeChatCrypto | None = None
     try:
         body = await _body(request)
         if body is None:
             log.warning("wechat %s: body over %d bytes refused", rid, MAX_BODY)
             return _text(SUCCESS, rid=rid)
-        if q.get("encrypt_type") == "aes":
-            encrypted = str(xml_dict(body).get("Encrypt") or "")
-            ch.verifier.check(q.get("msg_signature", ""), timestamp, nonce, encrypted)
-            if ch.cipher is None:
-                raise Malformed("safe mode used but MINYI_WECHAT_AES_KEY/APPID are not set")
-            plain, crypto = ch.cipher.decrypt(encrypted)
-            inc = incoming(message_of(plain))
-        else:
-            inc = incoming(message_of(body))
+        plain: bytes | str = body
+        if encrypted:
+            plain, crypto = _decrypt(ch, q, body)
+        await ch.verifier.once(timestamp, nonce, fingerprint(plain))
+        inc = incoming(message_of(plain))
         messages = await ch.handle(inc, rid)
     except Forbidden as exc:
-        log.warning("wechat %s: POST refused: %s", rid, exc)
-        return _text("forbidden", 403, rid)
+        return _refused(rid, exc, "POST")
+    except Unavailable as exc:
+        return _unavailable(rid, exc)
     except (Malformed, Undecryptable) as exc:
         log.warning("wechat %s: answered success to an unreadable push: %s", rid, exc)
         return _text(SUCCESS, rid=rid)
@@ -279,8 +306,9 @@ async def receive(request: web.Request) -> web.Response:
 def build_channel(
     settings: WeChatSettings, pipeline: Pipeline, window: Window, api: WeChatAPI | None, media_dir: Path
 ) -> WeChatChannel:
-    """The channel: signatures and safe mode from ``settings``; the window and API are shared with
-    the notices' sender (``bot.root`` builds them once per process)."""
+    """The channel: signatures and safe mode from ``settings``, the replay guard in the pipeline's
+    Redis when it has one (else in this process); the window and API are shared with the notices'
+    sender (``bot.root`` builds them once per process)."""
     assert settings.token is not None
     token = settings.token.get_secret_value()
     cipher = None
@@ -292,8 +320,13 @@ def build_channel(
             settings.aes_key.get_secret_value(),
             previous.get_secret_value() if previous else None,
         )
+    redis = pipeline.backends.redis
+    replays: Replays = RedisReplays(redis) if redis is not None else MemoryReplays()
+    verifier = Verifier(
+        token, settings.max_clock_skew_s, plaintext_ok=not settings.safe_mode, replays=replays
+    )
     return WeChatChannel(
-        verifier=Verifier(token, settings.max_clock_skew_s),
+        verifier=verifier,
         pipeline=pipeline,
         window=window,
         media_dir=media_dir,

@@ -1,4 +1,5 @@
-"""Signatures (constant-time, with a freshness window) and AES for WeChat's safe mode.
+"""Signatures (constant-time, with a freshness window, each signed pair once) and AES for WeChat's
+safe mode.
 
 AES is wechatpy's ``WeChatCrypto``; the current EncodingAESKey is tried first, then the previous
 one (key rotation), and the reply is encrypted with whichever key worked.
@@ -8,15 +9,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from wechatpy.crypto import PrpCrypto, WeChatCrypto
 
+from bot.channels.wechat.replay import MemoryReplays, Replays
+
 
 class Forbidden(Exception):
-    """The request is not from WeChat (bad signature) or is a replay (stale timestamp): 403."""
+    """The request is not from WeChat (bad signature, plaintext in safe mode) or is a replay
+    (stale timestamp, a signed pair reused with another body): 403."""
 
 
 class Undecryptable(Exception):
@@ -30,11 +35,14 @@ def sign(*parts: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Verifier:
-    """Checks ``signature``/``msg_signature`` in constant time and the timestamp's freshness."""
+    """Checks ``signature``/``msg_signature`` in constant time, the timestamp's freshness, that a
+    signed ``timestamp``+``nonce`` pair carries one content only, and whether plaintext may come."""
 
     token: str
     max_skew_s: int = 300
     clock: Callable[[], float] = time.time
+    plaintext_ok: bool = True  # 明文/兼容模式; False in safe mode (an AES key, no compatible mode)
+    replays: Replays = field(default_factory=MemoryReplays)
 
     def check(self, signature: str, timestamp: str, nonce: str, *extra: str) -> None:
         """Raise ``Forbidden`` unless ``signature`` signs token, timestamp, nonce (and ``extra``)."""
@@ -47,6 +55,19 @@ class Verifier:
             raise Forbidden("signature does not verify")
         if abs(self.clock() - sent_at) > self.max_skew_s:
             raise Forbidden(f"timestamp {timestamp} is outside the {self.max_skew_s}s window")
+
+    def plaintext(self) -> None:
+        """Raise ``Forbidden`` for an unencrypted request in safe mode."""
+        if not self.plaintext_ok:
+            raise Forbidden("plaintext request refused in safe mode (MINYI_WECHAT_COMPATIBLE_MODE is off)")
+
+    async def once(self, timestamp: str, nonce: str, fingerprint: str) -> None:
+        """Raise ``Forbidden`` when this (checked) pair already came with another content.
+
+        The pair is remembered until its timestamp leaves the window, so it cannot come back later."""
+        ttl_s = max(1, math.ceil(int(timestamp) + self.max_skew_s - self.clock())) + 1
+        if not await self.replays.admit(timestamp, nonce, fingerprint, ttl_s):
+            raise Forbidden("timestamp and nonce already used for another request (a replay)")
 
 
 class Cipher:

@@ -1,5 +1,10 @@
 """WeChat XML → ``dialogs.Inbound``, safely: no entity declarations, bounded size, no exceptions out.
 
+Fields that become keys or columns are checked here, at the edge (``FIELD_LIMITS``): an over-long
+id or one with control characters is ``Malformed`` (answered ``success``), never an ORM error
+inside a step. An event's message id is kept short, so ``wechat:<openid>:<message id>`` (the
+submission key) fits its 200 characters.
+
 Link and video messages are declined politely (kind ``link``/``video``: the dialog says it
 cannot use them and asks again); they are not stored, because staff cannot open WeChat links or
 videos from the office network and the forms have no place for them.
@@ -7,8 +12,10 @@ videos from the office network and the forms have no place for them.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -17,6 +24,7 @@ import xmltodict
 from wechatpy import parse_message
 from wechatpy.messages import BaseMessage
 
+from bot.accesslog import pseudonym
 from dialogs import Inbound, Location, Media, UserRef
 
 log = logging.getLogger(__name__)
@@ -32,6 +40,18 @@ MENU_KEYS = {
     "MINYI_STATUS": "click:status",
     "MINYI_HELP": "click:help",
 }
+# The longest value each field may have (openids have 28 characters). Budget: Citizen.external_id
+# is 128, the submission key ``wechat:`` + openid + ``:`` + message id is 200, so message ids ≤ 64.
+FIELD_LIMITS = {
+    "FromUserName": 128,
+    "ToUserName": 128,
+    "MsgId": 64,
+    "CreateTime": 20,
+    "Event": 64,
+    "EventKey": 256,
+    "MediaId": 256,
+}
+MAX_MESSAGE_ID = 64
 QUIET_EVENTS = frozenset({"scan", "location", "view", "templatesendjobfinish", "subscribe_msg_popup_event"})
 
 Action = Literal["feed", "unsubscribe", "ignore"]
@@ -53,6 +73,11 @@ class Incoming:
     media_id: str | None = None  # an image to download into MINYI_MEDIA_DIR
     opens_window: bool = False  # a citizen message opens the 48-h customer-service window
     note: str = ""
+
+    @property
+    def who(self) -> str:
+        """The citizen as logs name them (a hash, never the openid)."""
+        return pseudonym(self.openid)
 
 
 def refuse_unsafe(raw: bytes) -> None:
@@ -88,7 +113,23 @@ def message_of(plain: bytes | str) -> BaseMessage:
         raise Malformed(f"not a WeChat message: {exc!r}") from exc
     if msg is None or not isinstance(msg._data, dict) or not msg._data.get("FromUserName"):
         raise Malformed("no FromUserName")
+    check_fields(msg._data)
     return msg
+
+
+def check_fields(data: dict[str, Any]) -> None:
+    """``Malformed`` for a field in ``FIELD_LIMITS`` that is nested, too long or has control or
+    invisible format characters (the value itself is not repeated: it may be huge or hostile)."""
+    for name, limit in FIELD_LIMITS.items():
+        value = data.get(name)
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            raise Malformed(f"{name} is not text")
+        if len(value) > limit:
+            raise Malformed(f"{name} of {len(value)} characters (at most {limit})")
+        if any(unicodedata.category(c)[0] == "C" for c in value):
+            raise Malformed(f"{name} has control characters")
 
 
 def _time(data: dict[str, Any]) -> datetime:
@@ -143,19 +184,28 @@ def incoming(msg: BaseMessage) -> Incoming:
         return feed(_with(base, kind="link", text=str(data.get("Url") or "")))
     if kind in ("video", "shortvideo"):
         return feed(_with(base, kind="video"))
-    log.info("wechat: unknown MsgType %r from %s", kind, openid)
+    log.info("wechat: unknown MsgType %r from %s", kind[:32], pseudonym(openid))
     return feed(_with(base, kind="unknown"))
+
+
+def event_id(created: str, event: str, event_key: str) -> str:
+    """An event's message id: ``CreateTime:event:EventKey``, or a digest of it when that is long."""
+    readable = f"{created}:{event}:{event_key}"
+    if len(readable) <= MAX_MESSAGE_ID:
+        return readable
+    return "ev:" + hashlib.sha256(readable.encode()).hexdigest()[:40]
 
 
 def _event(data: dict[str, Any], user: UserRef, account: str, when: datetime) -> Incoming:
     event = str(data.get("Event") or "").lower()
     event_key = str(data.get("EventKey") or "")
-    key = f"{user.user_id}:{data.get('CreateTime')}:{event}:{event_key}"
     openid = user.user_id
+    message_id = event_id(str(data.get("CreateTime")), event, event_key)
+    key = f"{openid}:{message_id}"
 
     def to_dialog(text: str | None, name: str | None, note: str = "") -> Incoming:
         kind: Any = "event" if name else "text"
-        inbound = Inbound(user=user, message_id=key, time=when, kind=kind, text=text, event=name)
+        inbound = Inbound(user=user, message_id=message_id, time=when, kind=kind, text=text, event=name)
         return Incoming("feed", openid, account, key, inbound, note=note)
 
     if event in ("subscribe", "subscribe_scan"):
@@ -170,7 +220,7 @@ def _event(data: dict[str, Any], user: UserRef, account: str, when: datetime) ->
         return Incoming("ignore", openid, account, key, note=f"unknown menu key {event_key!r}")
     if event in QUIET_EVENTS:
         return Incoming("ignore", openid, account, key, note=f"event {event} {event_key}".strip())
-    log.info("wechat: unhandled event %r from %s", event, openid)
+    log.info("wechat: unhandled event %r from %s", event, pseudonym(openid))
     return Incoming("ignore", openid, account, key, note=f"unhandled event {event!r}")
 
 

@@ -6,7 +6,7 @@ import base64
 import binascii
 from typing import Any
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from storage.config import blank_is_none
@@ -18,6 +18,7 @@ class WeChatSettings(BaseSettings):
     token: SecretStr | None = None  # the platform's 令牌: the channel is on when it is set
     aes_key: SecretStr | None = None  # EncodingAESKey (safe mode)
     aes_key_previous: SecretStr | None = None  # the previous one, while rotating
+    compatible_mode: bool = False  # 兼容模式: with an AES key, accept plaintext requests too
     appid: str | None = None
     secret: SecretStr | None = None  # AppSecret: customer-service messages, templates, media, menu
     api_base: str = "https://api.weixin.qq.com"
@@ -49,9 +50,22 @@ class WeChatSettings(BaseSettings):
             raise ValueError("EncodingAESKey 只能由字母、数字、+ 和 / 组成") from exc
         return v
 
+    @field_validator("compatible_mode")
+    @classmethod
+    def _compatible_needs_a_key(cls, v: bool, info: ValidationInfo) -> bool:
+        """Compatible mode without a key would drop every encrypted push: refused at start-up."""
+        if v and info.data.get("aes_key") is None:
+            raise ValueError("兼容模式需要同时设置 MINYI_WECHAT_AES_KEY（消息的密文部分要用它解密）")
+        return v
+
     @property
     def enabled(self) -> bool:
         return self.token is not None
+
+    @property
+    def safe_mode(self) -> bool:
+        """An AES key and no compatible mode: only encrypted requests are accepted."""
+        return self.aes_key is not None and not self.compatible_mode
 
     @property
     def can_send(self) -> bool:

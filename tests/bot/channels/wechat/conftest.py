@@ -51,9 +51,28 @@ async def api_server(fake_api: FakeWeChatAPI) -> Any:
     await server.close()
 
 
+# How the account is configured for each mode WeChat pushes in: plaintext (明文) has no AES key,
+# compatible (兼容) has one and MINYI_WECHAT_COMPATIBLE_MODE, safe (安全) has the key only.
+MODE_SETTINGS: dict[str, dict[str, Any]] = {
+    "plain": {"aes_key": None, "aes_key_previous": None},
+    "compat": {"compatible_mode": True},
+    "aes": {},
+}
+
+
+def _mode(request: pytest.FixtureRequest) -> str:
+    """The ``wechat`` fixture's mode when the test is parametrized by it, else safe mode."""
+    callspec = getattr(request.node, "callspec", None)
+    return str(callspec.params.get("wechat", "aes")) if callspec is not None else "aes"
+
+
 @pytest.fixture
-async def wx_client(db: str, tmp_path: Any, api_server: TestServer, served: Served) -> TestClient[Any, Any]:
-    return await served.start(wechat_config(tmp_path, str(api_server.make_url(""))))
+async def wx_client(
+    db: str, tmp_path: Any, api_server: TestServer, served: Served, request: pytest.FixtureRequest
+) -> TestClient[Any, Any]:
+    """The service configured for the mode under test (safe mode unless ``wechat`` says otherwise)."""
+    extra = MODE_SETTINGS[_mode(request)]
+    return await served.start(wechat_config(tmp_path, str(api_server.make_url("")), **extra))
 
 
 def channel_of(client: TestClient[Any, Any]) -> WeChatChannel:

@@ -89,7 +89,8 @@ async def test_suggestion_shows_in_minyi_admin(
     tmp_path: Path, api_server: TestServer, served: Served, monkeypatch: Any
 ) -> None:
     url = f"sqlite://{tmp_path / 'minyi.db'}"
-    config = wechat_config(tmp_path, str(api_server.make_url("")), {"database_url": url})
+    plaintext_account = {"aes_key": None, "aes_key_previous": None}
+    config = wechat_config(tmp_path, str(api_server.make_url("")), {"database_url": url}, **plaintext_account)
     async with database(config, migrate=True):  # as the embedded minyi serve does
         wechat = WeChat(await served.start(config), "plain")
         for text in [*SUGGESTION, "确认"]:

@@ -23,6 +23,7 @@ OPENID = "oyORnuP8q7ou2gfYjqLzSIWZf0rs"
 
 Mode = Literal["plain", "compat", "aes"]
 _ids = itertools.count(6054768590064713728)
+_nonces = itertools.count(1320562132)  # shared: two fakes never sign the same pair (nor does WeChat)
 
 
 def sign(*parts: str) -> str:
@@ -55,13 +56,12 @@ class WeChat:
         self.client = client
         self.mode = mode
         self.crypto = WeChatCrypto(TOKEN, key, APPID)
-        self._nonces = itertools.count(1320562132)
 
     def request(
         self, xml: str, *, timestamp: int | None = None, nonce: str | None = None
     ) -> tuple[dict[str, str], str]:
         """The query string and body of one push."""
-        ts, nonce = str(timestamp or int(time.time())), nonce or str(next(self._nonces))
+        ts, nonce = str(timestamp or int(time.time())), nonce or str(next(_nonces))
         query = {"signature": sign(TOKEN, ts, nonce), "timestamp": ts, "nonce": nonce, "openid": OPENID}
         if self.mode == "plain":
             return query, xml
