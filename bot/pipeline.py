@@ -82,6 +82,7 @@ class Pipeline:
         wait_s: float = 0.0,
         deliver: Deliver | None = None,
         alive: Alive | None = None,
+        first: Callable[[], Awaitable[None]] | None = None,
     ) -> list[Reply] | None:
         """Handle a platform message at least once and its effects exactly once.
 
@@ -93,7 +94,8 @@ class Pipeline:
         deliveries it is answered with an apology instead (and done). Returns None for a retry
         whose first delivery is still running after ``wait_s``; a first delivery whose holder
         died is taken over once its lease lapses. ``alive`` False (the client has gone) before
-        the step starts: the step is not run (``ClientGone``)."""
+        the step starts: the step is not run (``ClientGone``). ``first``: what the first delivery
+        does before its step, once per message (e.g. open WeChat's window: a retry must not)."""
         channel, dedupe = inbound.user.channel, self.backends.dedupe
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait_s
@@ -106,6 +108,8 @@ class Pipeline:
         try:
             renew = lambda: dedupe.renew(channel, dedupe_key, token)  # noqa: E731
             async with kept(renew, dedupe.lease_s / 3 if dedupe.lease_s else None, f"message {dedupe_key}"):
+                if first is not None:
+                    await first()
                 return await self._step(inbound, deliver, (dedupe_key, alive))
         except BaseException as exc:
             return await self._failed(inbound, dedupe_key, token, exc)

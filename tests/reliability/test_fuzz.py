@@ -31,6 +31,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from redis.asyncio import Redis
 from tortoise import Tortoise
 
+from bot.accesslog import SERVER_LOG, AccessLog, with_request_ids
 from bot.channels.telegram.settings import TelegramSettings
 from bot.channels.wechat.adapter import CHANNEL
 from bot.channels.wechat.settings import WeChatSettings
@@ -62,30 +63,10 @@ class Known:
     backends: tuple[str, ...] = ("sqlite", "postgres")  # where the run shows it
 
 
-KNOWN: dict[str, Known] = {
-    "safe_mode_takes_plaintext": Known(
-        "item 2 (safe mode): with an AES key set, a plaintext push is still answered",
-        ("wechat_plaintext_in_safe_mode",),
-    ),
-    "logged_signature_reused": Known(
-        "item 2 (safe mode): a logged signature, timestamp and nonce are reused with another body",
-        ("wechat_replayed_params",),
-    ),
-    "replay_touches_window": Known(
-        "item 2 (safe mode): a replayed push (same nonce) reopens the citizen's window before dedupe",
-        ("wechat_replayed",),
-        r"row change: (citizen|redis): ",
-    ),
-    "long_openid_fails_in_step": Known(
-        "item 6: a FromUserName over 128 characters fails inside the step instead of at the edge",
-        ("wechat_overlong_ids",),
-    ),
-    "bad_http_logged_as_error": Known(
-        "item 6: aiohttp logs each malformed request (long URL, bad header) at ERROR with a traceback",
-        (),
-        r"logged: aiohttp\.server ERROR: .*\[HTTP parser: ",
-    ),
-}
+# refused before their signature pair is remembered: they must leave no replay key either
+UNSIGNED = {"wechat_forged_signature", "wechat_stale_timestamp", "wechat_plaintext_in_safe_mode"}
+
+KNOWN: dict[str, Known] = {}
 
 
 @dataclass(slots=True)
@@ -349,16 +330,18 @@ def row_key(row: dict[str, Any]) -> Any:
     return tuple(sorted(row.items()))
 
 
-def row_changes(before: Rows, after: Rows, poison: set[str]) -> list[str]:
-    """How each table changed; new dead letters are fine when they hold the poison that was sent."""
+def row_changes(before: Rows, after: Rows, poison: set[str], signed: tuple[bytes, ...] = ()) -> list[str]:
+    """How each table changed; new dead letters are fine when they hold the poison that was sent,
+    and the keys with a prefix in ``signed`` when the requests were well signed."""
     changes = []
     for table in sorted(set(before) | set(after)):
         old = {row_key(r): r for r in before.get(table, [])}
         new = {row_key(r): r for r in after.get(table, [])}
         added = [new[k] for k in new.keys() - old.keys()]
         removed = len(old.keys() - new.keys()) if table != REDIS else 0  # Redis keys expire
-        if table == REDIS:  # rate limits count every request, refused ones too: that is their job
-            added = [r for r in added if not r["key"].startswith(b"minyi:rl:")]
+        if table == REDIS:  # rate limits count every request, refused ones too: that is their job;
+            # a signed WeChat pair is remembered (replays refused) whatever its body turns out to be
+            added = [r for r in added if not r["key"].startswith((b"minyi:rl:", *signed))]
         if table == "dead_letter":
             added = [r for r in added if not (r["channel"] == "telegram" and r["payload"] in poison)]
         if added or removed:
@@ -450,7 +433,10 @@ async def serving(kind: str, tmp: Path) -> AsyncIterator[dict[App, TestClient[An
         clients: dict[App, TestClient[Any, Any]] = {}
         for name, config in configs(kind, tmp, bases[0], bases[1] + "/bot").items():
             app, _ = await stack.enter_async_context(service_app(config))
-            client: TestClient[Any, Any] = TestClient(TestServer(app, host="127.0.0.1"))
+            # served as ``minyi serve`` serves it: its access log, request ids, server logger
+            server_app = TestServer(with_request_ids(app), host="127.0.0.1")
+            await server_app.start_server(access_log_class=AccessLog, logger=SERVER_LOG)
+            client: TestClient[Any, Any] = TestClient(server_app)
             await client.start_server()
             stack.push_async_callback(client.close)
             clients[name] = client
@@ -487,7 +473,8 @@ class Session:
         if refused:
             assert self.rows is not None
             after = await snapshot(self.redis)
-            phase.changed = row_changes(self.rows, after, kept_aside(bads))
+            signed = () if category in UNSIGNED else (b"minyi:wx:replay:",)
+            phase.changed = row_changes(self.rows, after, kept_aside(bads), signed)
             self.rows = after
         return phase
 

@@ -20,7 +20,7 @@ from aiohttp import web
 from multidict import MultiMapping
 from wechatpy.crypto import WeChatCrypto
 
-from bot.accesslog import request_id
+from bot.accesslog import pseudonym, request_id
 from bot.channels.wechat.client import WeChatAPI
 from bot.channels.wechat.crypto import Cipher, Forbidden, Undecryptable, Verifier
 from bot.channels.wechat.parse import MAX_BODY, Incoming, Malformed, incoming, message_of, xml_dict
@@ -30,7 +30,7 @@ from bot.channels.wechat.settings import WeChatSettings
 from bot.channels.wechat.window import Window
 from bot.overload import Overloaded
 from bot.pipeline import Pipeline, StepFailed, encode_replies
-from dialogs import Reply, texts
+from dialogs import Reply
 from notifier.errors import PlatformError
 from storage import citizens
 
@@ -81,7 +81,7 @@ class WeChatChannel:
         its 5 seconds); a step slower than the deadline, or one queued because this process is
         full, answers ``success`` now and its replies go out by customer service."""
         if inc.action == "ignore":
-            log.info("wechat %s: %s from %s, ignored", rid, inc.note, inc.openid)
+            log.info("wechat %s: %s from %s, ignored", rid, inc.note, inc.who)
             return []
         if inc.action == "unsubscribe":
             await self.unsubscribe(inc.openid, rid)
@@ -89,10 +89,8 @@ class WeChatChannel:
         assert inc.inbound is not None
         started = asyncio.get_running_loop().time()
         if inc.inbound.event == "subscribe":
-            log.info("wechat %s: %s: %s", rid, inc.openid, inc.note)
+            log.info("wechat %s: %s: %s", rid, inc.who, inc.note)
             await citizens.mark_subscribed("wechat", inc.openid)
-        if inc.opens_window:
-            await self.window.opened(inc.openid)
         gate = self.pipeline.gate
         if not gate.enter():
             return await self._overloaded(inc, rid, started)
@@ -101,13 +99,13 @@ class WeChatChannel:
             replies = await asyncio.wait_for(asyncio.shield(step), timeout=self.deadline_s)
         except TimeoutError:
             log.warning(
-                "wechat %s: step for %s slower than %.1fs, answering later", rid, inc.openid, self.deadline_s
+                "wechat %s: step for %s slower than %.1fs, answering later", rid, inc.who, self.deadline_s
             )
             self.spawn(self._late(step, inc, rid))
             return []
         except StepFailed as exc:
             log.warning("wechat %s: not answered, WeChat will push it again: %s", rid, exc)
-            await self._silence(started)
+            await self.silence(started)
             raise
         if inc.media_id:
             self.spawn(self._download(inc, rid))
@@ -124,7 +122,12 @@ class WeChatChannel:
         try:
             # a retry waits for a first delivery still running; one whose holder died is taken over
             wait_s = (self.pipeline.backends.dedupe.lease_s or 0) + 2 * self.deadline_s
-            return await self.pipeline.feed_once(inc.inbound, inc.dedupe_key, wait_s)
+
+            async def open_window() -> None:  # once per message: a retry is the same message
+                await self.window.opened(inc.openid)
+
+            first = open_window if inc.opens_window else None
+            return await self.pipeline.feed_once(inc.inbound, inc.dedupe_key, wait_s, first=first)
         finally:
             self.pipeline.gate.leave()
 
@@ -134,7 +137,7 @@ class WeChatChannel:
         self.pipeline.gate.shed("wechat")
         if not self.pipeline.gate.queue():
             log.warning("wechat %s: overloaded, not answered (WeChat will push it again)", rid)
-            await self._silence(started)
+            await self.silence(started)
             raise Overloaded("in-flight and queue full")
         log.warning("wechat %s: overloaded, answering success and replying by customer service", rid)
 
@@ -145,7 +148,7 @@ class WeChatChannel:
         self.spawn(self._late(asyncio.ensure_future(queued()), inc, rid))
         return []
 
-    async def _silence(self, started: float) -> None:
+    async def silence(self, started: float) -> None:
         """Hold the answer until WeChat has given up on this push (it then pushes it again)."""
         left = started + self.silence_s - asyncio.get_running_loop().time()
         if left > 0:
@@ -175,14 +178,14 @@ class WeChatChannel:
         for i, text in enumerate(messages):
             if not await self.window.reserve(inc.openid):
                 log.warning(
-                    "wechat %s: window shut, %d message(s) to %s dropped", rid, len(messages) - i, inc.openid
+                    "wechat %s: window shut, %d message(s) to %s dropped", rid, len(messages) - i, inc.who
                 )
                 return
             try:
                 await self.api.send_text(inc.openid, text)
             except PlatformError as exc:
                 await self.window.refund(inc.openid)
-                log.warning("wechat %s: customer-service send to %s failed: %s", rid, inc.openid, exc)
+                log.warning("wechat %s: customer-service send to %s failed: %s", rid, inc.who, exc)
                 return
 
     async def _download(self, inc: Incoming, rid: str) -> None:
@@ -203,7 +206,8 @@ class WeChatChannel:
         changed = await citizens.mark_unsubscribed("wechat", openid)
         await self.pipeline.forget(f"wechat:{openid}")
         await self.window.shut(openid)
-        log.info("wechat %s: %s unsubscribed (citizen %s)", rid, openid, "marked" if changed else "unknown")
+        outcome = "marked" if changed else "unknown"
+        log.info("wechat %s: %s unsubscribed (citizen %s)", rid, pseudonym(openid), outcome)
 
 
 CHANNEL = web.AppKey("wechat", WeChatChannel)
@@ -260,6 +264,7 @@ async def receive(request: web.Request) -> web.Response:
     Refused (403) before the body is read: a bad ``signature``, a stale timestamp, plaintext in
     safe mode; after it is opened: a bad ``msg_signature``, a signed pair reused with other content."""
     rid, q, ch = request_id(), request.query, request.app[CHANNEL]
+    started = asyncio.get_running_loop().time()
     timestamp, nonce = q.get("timestamp", ""), q.get("nonce", "")
     encrypted = q.get("encrypt_type") == "aes"
     try:
@@ -284,17 +289,17 @@ async def receive(request: web.Request) -> web.Response:
     except Forbidden as exc:
         return _refused(rid, exc, "POST")
     except Unavailable as exc:
+        await ch.silence(started)
         return _unavailable(rid, exc)
     except (Malformed, Undecryptable) as exc:
         log.warning("wechat %s: answered success to an unreadable push: %s", rid, exc)
         return _text(SUCCESS, rid=rid)
     except (StepFailed, Overloaded):  # WeChat has stopped waiting by now and pushes it again
         return _text("try again", 503, rid)
-    except Exception:
-        log.exception("wechat %s: failed", rid)
-        if inc is None:
-            return _text(SUCCESS, rid=rid)
-        messages = [texts.STEP_FAILED]
+    except Exception:  # the database or Redis away before the step: WeChat pushes it again
+        log.exception("wechat %s: not handled, WeChat will push it again", rid)
+        await ch.silence(started)
+        return _text("try again", 503, rid)
     if not messages:
         return _text(SUCCESS, rid=rid)
     xml = text_xml(inc.openid, inc.account, messages[0])

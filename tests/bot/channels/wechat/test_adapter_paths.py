@@ -45,17 +45,23 @@ async def test_a_slow_step_answers_success_then_customer_service(
     assert len(fake_api.sent_texts()) == 1
 
 
-async def test_a_crash_is_answered_with_an_apology_text(
+async def test_a_crash_before_the_step_is_left_unanswered_so_wechat_pushes_again(
     wechat_aes: WeChat, wx_client: TestClient[Any, Any]
 ) -> None:
     channel = channel_of(wx_client)
+    channel.silence_s = 0.2
+    feed_once = channel.pipeline.feed_once
 
-    async def broken(*args: Any) -> Any:
+    async def broken(*args: Any, **kwargs: Any) -> Any:
         raise ConnectionError("redis went away")
 
     channel.pipeline.feed_once = broken  # type: ignore[method-assign]
-    status, body = await wechat_aes.push(push_xml(Content="1"))
-    assert status == 200 and "系统暂时出了点问题" in str(wechat_aes.open(body).content)  # type: ignore[union-attr]
+    query, body = wechat_aes.request(push_xml(Content="菜单"))
+    status, text = await wechat_aes.post(query, body)
+    assert status == 503 and "<xml" not in text  # no passive reply: WeChat pushes it again
+    channel.pipeline.feed_once = feed_once  # type: ignore[method-assign]
+    status, again = await wechat_aes.post(query, body)
+    assert status == 200 and "1 提建议" in str(wechat_aes.open(again).content)  # type: ignore[union-attr]
 
 
 async def test_with_redis_state_dedupe_and_locks(

@@ -29,13 +29,13 @@ def counting_steps(client: TestClient[Any, Any]) -> list[str]:
     """The message ids of the dialog steps run from now on."""
     pipeline = channel_of(client).pipeline
     steps: list[str] = []
-    feed = pipeline.feed
+    step = pipeline._step
 
     async def counting(inbound: Any, *rest: Any) -> Any:
         steps.append(inbound.message_id)
-        return await feed(inbound, *rest)
+        return await step(inbound, *rest)
 
-    pipeline.feed = counting  # type: ignore[method-assign]
+    pipeline._step = counting  # type: ignore[method-assign]
     return steps
 
 
