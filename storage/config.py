@@ -8,7 +8,7 @@ from datetime import time
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from storage.workflow.clocks import Clocks
@@ -25,6 +25,8 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite://minyi.db"
     redis_url: str | None = None
+    # drafts live in Redis: `minyi serve` refuses a Redis without AOF unless this says losing them is fine
+    redis_volatile_ok: bool = False
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=1, le=65535)
     timezone: str = "Asia/Shanghai"
@@ -34,6 +36,12 @@ class Settings(BaseSettings):
     state_ttl_days: int = 30
     staff: str | None = None
     log_level: str = "INFO"
+
+    # /metrics: outbox gauges read in the background; optionally a bearer token and/or its own port
+    metrics_refresh_seconds: float = Field(default=5.0, gt=0)
+    metrics_token: SecretStr | None = None
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)  # set: the main port has no /metrics
+    metrics_host: str = "127.0.0.1"
 
     # notifier: relay, quiet hours
     notifier_embedded: bool = False  # run the relay inside `minyi serve` (one process on SQLite)
@@ -57,7 +65,7 @@ class Settings(BaseSettings):
     clock_review_days: int = Field(default=30, ge=1)
     clock_redo_days: int = Field(default=30, ge=1)
 
-    @field_validator("redis_url", "staff", mode="before")
+    @field_validator("redis_url", "staff", "metrics_token", "metrics_port", mode="before")
     @classmethod
     def _blank_is_none(cls, v: object) -> object:
         return blank_is_none(v)
