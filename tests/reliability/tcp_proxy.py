@@ -5,7 +5,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator
+from urllib.parse import urlparse
 
+from tortoise import Tortoise
+from tortoise.backends.base.executor import EXECUTOR_CACHE
+
+from storage.db import tortoise_config
 from tests.redis_server import free_port
 
 CHUNK = 64 * 1024
@@ -61,3 +67,35 @@ class TcpProxy:
 
     async def close(self) -> None:
         await self.cut()
+
+
+def through(proxy: TcpProxy, url: str) -> str:
+    """``url`` with the proxy's address (user and password kept)."""
+    parsed = urlparse(url)
+    user = parsed.netloc.rpartition("@")[0]
+    return parsed._replace(
+        netloc=f"{user}@127.0.0.1:{proxy.port}" if user else f"127.0.0.1:{proxy.port}"
+    ).geturl()
+
+
+@contextlib.asynccontextmanager
+async def postgres_through_proxy(url: str) -> AsyncIterator[tuple[TcpProxy, str]]:
+    """The (migrated) PostgreSQL database ``url``, emptied, opened through a proxy the test can
+    cut; yields the proxy and the URL through it."""
+    upstream = urlparse(url)
+    proxy = TcpProxy(upstream.hostname or "127.0.0.1", upstream.port or 5432)
+    await proxy.start()
+    proxied = through(proxy, url)
+    EXECUTOR_CACHE.clear()  # the process may have run SQLite before (see tests/conftest.py)
+    await Tortoise.init(config=tortoise_config(proxied), _enable_global_fallback=True)
+    try:
+        tables = [m._meta.db_table for m in Tortoise.apps["models"].values()]  # type: ignore[union-attr]
+        await Tortoise.get_connection("default").execute_script(
+            f"TRUNCATE {', '.join([*tables, 'item_department'])} RESTART IDENTITY CASCADE"
+        )
+        yield proxy, proxied
+    finally:
+        if proxy.server is None:  # the test failed while it was cut
+            await proxy.restore()
+        await Tortoise.close_connections()
+        await proxy.close()

@@ -10,22 +10,18 @@ import time
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
 
 import pytest
 from aiohttp.test_utils import TestClient
 from redis.asyncio import Redis
-from tortoise import Tortoise
-from tortoise.backends.base.executor import EXECUTOR_CACHE
 
 from dialogs import texts
 from storage.config import Settings
-from storage.db import tortoise_config
 from storage.models import Item
 from tests.answers import SUGGESTION_FROM_MENU
 from tests.apps import Served, make_config
 from tests.redis_server import private_redis
-from tests.reliability.tcp_proxy import TcpProxy
+from tests.reliability.tcp_proxy import TcpProxy, postgres_through_proxy
 from tests.services import REDIS_URL
 
 RECOVERY_S = 5.0
@@ -106,33 +102,10 @@ async def test_a_redis_restart_mid_form_keeps_the_draft(
         print(f"\n[outage] Redis SIGKILL + restart mid-form: draft kept, 1 item, recovery {recovery:.2f} s")
 
 
-def _through(proxy: TcpProxy, url: str) -> str:
-    """``url`` with the proxy's address (user and password kept)."""
-    parsed = urlparse(url)
-    user = parsed.netloc.rpartition("@")[0]
-    return parsed._replace(
-        netloc=f"{user}@127.0.0.1:{proxy.port}" if user else f"127.0.0.1:{proxy.port}"
-    ).geturl()
-
-
 @pytest.fixture
 async def pg_through_proxy(pg_schema: str) -> AsyncIterator[tuple[TcpProxy, str]]:
-    """The migrated test database, emptied, opened through a proxy the test can cut."""
-    upstream = urlparse(pg_schema)
-    proxy = TcpProxy(upstream.hostname or "127.0.0.1", upstream.port or 5432)
-    await proxy.start()
-    url = _through(proxy, pg_schema)
-    EXECUTOR_CACHE.clear()  # the process may have run SQLite before (see tests/conftest.py)
-    await Tortoise.init(config=tortoise_config(url), _enable_global_fallback=True)
-    tables = [m._meta.db_table for m in Tortoise.apps["models"].values()]  # type: ignore[union-attr]
-    await Tortoise.get_connection("default").execute_script(
-        f"TRUNCATE {', '.join([*tables, 'item_department'])} RESTART IDENTITY CASCADE"
-    )
-    yield proxy, url
-    if proxy.server is None:  # the test failed while it was cut
-        await proxy.restore()
-    await Tortoise.close_connections()
-    await proxy.close()
+    async with postgres_through_proxy(pg_schema) as opened:
+        yield opened
 
 
 async def test_b_postgres_outage_mid_form_apologises_and_files_once_on_resend(
