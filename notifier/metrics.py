@@ -14,10 +14,11 @@ instead of the main one (``serve``)."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hmac
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from aiohttp import web
@@ -27,6 +28,7 @@ from storage import outbox
 from storage.config import Settings
 
 log = logging.getLogger(__name__)
+STOP_WAIT_S = 5.0
 
 NOTICES = Gauge("minyi_notices", "Outbox notices by status and channel", ["status", "channel"])
 RELAY_LAG = Gauge("minyi_relay_lag_seconds", "How long the oldest due notice has waited")
@@ -70,12 +72,13 @@ async def refresh(now: datetime | None = None) -> None:
 
 @dataclass
 class Refresher:
-    """Runs ``read`` every ``interval_s`` until cancelled; a failure is counted, and logged only
+    """Runs ``read`` every ``interval_s`` until stopped; a failure is counted, and logged only
     when a streak of failures begins (and when it ends)."""
 
     interval_s: float
     read: Callable[[], Awaitable[None]] = refresh
     failing: bool = False
+    stopping: asyncio.Event = field(default_factory=asyncio.Event)
 
     async def once(self) -> None:
         try:
@@ -91,21 +94,29 @@ class Refresher:
             self.failing = False
 
     async def run(self) -> None:
-        while True:
+        while not self.stopping.is_set():
             await self.once()
-            await asyncio.sleep(self.interval_s)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.stopping.wait(), self.interval_s)
 
 
 def _refreshing(interval_s: float) -> Callable[[web.Application], AsyncIterator[None]]:
-    """The refresher as a task of the app that serves ``/metrics``."""
+    """The refresher as a task of the app that serves ``/metrics``; stopped after the read in
+    hand (a query cancelled midway would answer into a closed loop), or cancelled after
+    ``STOP_WAIT_S`` if the database hangs."""
 
     async def run(app: web.Application) -> AsyncIterator[None]:
-        task = asyncio.create_task(Refresher(interval_s).run())
+        refresher = Refresher(interval_s)
+        task = asyncio.create_task(refresher.run())
         try:
             yield
         finally:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+            refresher.stopping.set()
+            try:
+                await asyncio.wait_for(asyncio.shield(task), STOP_WAIT_S)
+            except TimeoutError:
+                task.cancel()
+                await asyncio.gather(task, return_exceptions=True)
 
     return run
 
