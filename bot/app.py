@@ -1,5 +1,6 @@
 """The service as an aiohttp application, assembled from the parts ``bot.root`` built: the web
-chat, ``/healthz``, ``/metrics``, the configured channels and, on the embedded default, the relay."""
+chat, ``/healthz`` (liveness), ``/readyz`` (the database and Redis answer), ``/metrics`` (unless
+it has a port of its own), the configured channels and, on the embedded default, the relay."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
+from bot import readiness
 from bot.channels import web as web_channel
 from bot.channels.telegram import adapter as telegram_channel
 from bot.channels.wechat import adapter as wechat_channel
@@ -20,6 +22,7 @@ MAX_BODY = 64 * 1024
 
 
 async def healthz(request: web.Request) -> web.Response:
+    """Liveness: 200 while the process runs, whatever its dependencies do (see ``/readyz``)."""
     return web.json_response({"status": "ok"})
 
 
@@ -29,7 +32,9 @@ def create_app(services: Services) -> web.Application:
     app = web.Application(client_max_size=MAX_BODY)
     app[PIPELINE] = pipeline
     app.router.add_get("/healthz", healthz)
-    metrics.setup(app)
+    readiness.setup(app, services.backends.redis)
+    if config.core.metrics_port is None:  # otherwise `minyi serve` serves it on that port
+        metrics.setup(app, config.core)
     web_channel.setup(app, config.core, services.backends.redis)
     if (wechat := services.wechat) is not None:
         channel = wechat_channel.build_channel(

@@ -12,6 +12,8 @@ import errno
 import logging
 import signal
 import sys
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated
 
 import typer
@@ -24,7 +26,9 @@ from bot.channels.telegram import cli as telegram_cli
 from bot.channels.wechat import cli as wechat_cli
 from bot.root import Config, database, load_config, migrates_itself
 from bot.services import services
+from notifier import metrics
 from notifier.service import build_relay, run_relay
+from storage import redis_check
 from storage.db import migrate as migrate_db
 from storage.errors import StartupError
 
@@ -51,10 +55,12 @@ def serve(
             "请设置 webhook 密钥（开发时可改用 minyi telegram poll）。"
         )
     _logging(config)
-    asyncio.run(_serve(config, host or config.core.host, port or config.core.port))
+    # drafts live in Redis: they must survive its restart (checked before anything listens)
+    durability = asyncio.run(redis_check.check(config.core)) if config.core.redis_url else None
+    asyncio.run(_serve(config, host or config.core.host, port or config.core.port, durability))
 
 
-async def _serve(config: Config, host: str, port: int) -> None:
+async def _serve(config: Config, host: str, port: int, durability: str | None = None) -> None:
     async with database(config, migrate=migrates_itself(config)), services(config) as built:
         runner = accesslog.runner(create_app(built))
         await runner.setup()
@@ -66,15 +72,38 @@ async def _serve(config: Config, host: str, port: int) -> None:
                 raise StartupError(
                     f"无法在 {where} 上监听：{_why(exc)}。可用 MINYI_PORT 换一个端口。"
                 ) from exc
-            typer.echo(f"minyi 已启动：在浏览器打开 http://{host}:{port}/ 使用网页版（Ctrl+C 停止）")
-            state = "Redis" if config.core.redis_url else "本进程 + 数据库"
-            channels = "、".join(["网页", *built.senders]) + (
-                "（通知中继内置）" if config.core.notifier_embedded else ""
-            )
-            typer.echo(f"数据库：{config.core.database_url}；状态：{state}；渠道：{channels}")
-            await _until_signal()
+            async with _metrics_site(config, config.core.metrics_port) as metrics_line:
+                typer.echo(f"minyi 已启动：在浏览器打开 http://{host}:{port}/ 使用网页版（Ctrl+C 停止）")
+                state = f"Redis，{durability}" if durability else "本进程 + 数据库"
+                channels = "、".join(["网页", *built.senders]) + (
+                    "（通知中继内置）" if config.core.notifier_embedded else ""
+                )
+                typer.echo(
+                    f"数据库：{config.core.database_url}；状态：{state}；渠道：{channels}{metrics_line}"
+                )
+                await _until_signal()
         finally:
             await runner.cleanup()
+
+
+@asynccontextmanager
+async def _metrics_site(config: Config, port: int | None) -> AsyncIterator[str]:
+    """``/metrics`` on its own port while the block runs (nothing when ``port`` is None); yields
+    the start-up line's note about it."""
+    if port is None:
+        yield ""
+        return
+    host = config.core.metrics_host
+    try:
+        runner = await metrics.start_site(config.core, port)
+    except OSError as exc:
+        raise StartupError(
+            f"无法在 {host}:{port} 上提供 /metrics：{_why(exc)}。可用 MINYI_METRICS_PORT 换一个端口。"
+        ) from exc
+    try:
+        yield f"；指标：http://{host}:{port}/metrics"
+    finally:
+        await runner.cleanup()
 
 
 def _why(exc: OSError) -> str:
@@ -105,7 +134,8 @@ def migrate() -> None:
 @app.command()
 def notifier(
     metrics_port: Annotated[
-        int | None, typer.Option(help="also serve this relay's /metrics on 127.0.0.1:PORT")
+        int | None,
+        typer.Option(help="also serve this relay's /metrics on MINYI_METRICS_HOST:PORT (MINYI_METRICS_PORT)"),
     ] = None,
 ) -> None:
     """Run the outbox relay: deliver status notices through each channel's rules."""
@@ -118,9 +148,10 @@ def notifier(
 async def _notifier(config: Config, metrics_port: int | None) -> None:
     async with database(config, migrate=False), services(config) as built:
         relay = build_relay(config.core, built.senders)
-        channels = "、".join(built.senders) or "无推送渠道（网页/终端的通知随群众下一条消息送达）"
-        typer.echo(f"通知中继已启动：{channels}")
-        await run_relay(relay, metrics_port)
+        async with _metrics_site(config, metrics_port or config.core.metrics_port) as metrics_line:
+            channels = "、".join(built.senders) or "无推送渠道（网页/终端的通知随群众下一条消息送达）"
+            typer.echo(f"通知中继已启动：{channels}{metrics_line}")
+            await run_relay(relay)
 
 
 @app.command()

@@ -9,9 +9,6 @@ import logging
 import signal
 from collections.abc import Mapping
 
-from aiohttp import web
-
-from notifier import metrics
 from notifier.policy import Policy
 from notifier.relay import Backoff, Relay
 from notifier.sender import Sender
@@ -33,24 +30,10 @@ def build_relay(settings: Settings, senders: Mapping[str, Sender]) -> Relay:
     )
 
 
-async def serve_metrics(port: int) -> web.AppRunner:
-    site_app = web.Application()
-    metrics.setup(site_app)
-    runner = web.AppRunner(site_app, access_log=None)
-    await runner.setup()
-    await web.TCPSite(runner, "127.0.0.1", port).start()
-    return runner
-
-
-async def run_relay(relay: Relay, metrics_port: int | None = None) -> None:
-    """Run until a signal stops it (its own ``/metrics`` on 127.0.0.1:PORT when asked)."""
+async def run_relay(relay: Relay) -> None:
+    """Run until a signal stops it."""
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, relay.stop)
-    runner = await serve_metrics(metrics_port) if metrics_port else None
-    try:
-        await relay.run()
-    finally:
-        if runner is not None:
-            await runner.cleanup()
+    await relay.run()

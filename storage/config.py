@@ -9,7 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from limits import parse
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from storage.workflow.clocks import Clocks
@@ -26,6 +26,8 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite://minyi.db"
     redis_url: str | None = None
+    # drafts live in Redis: `minyi serve` refuses a Redis without AOF unless this says losing them is fine
+    redis_volatile_ok: bool = False
     host: str = "127.0.0.1"
     port: int = Field(8080, ge=1, le=65535)
     timezone: str = "Asia/Shanghai"
@@ -37,6 +39,12 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     max_in_flight: int = Field(default=64, ge=1)  # messages one process works on at once; more: refused
     max_queued: int = Field(default=256, ge=0)  # WeChat pushes queued beyond that (answered later)
+
+    # /metrics: outbox gauges read in the background; optionally a bearer token and/or its own port
+    metrics_refresh_seconds: float = Field(default=5.0, gt=0)
+    metrics_token: SecretStr | None = None
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)  # set: the main port has no /metrics
+    metrics_host: str = "127.0.0.1"
 
     # notifier: relay, quiet hours
     notifier_embedded: bool = False  # run the relay inside `minyi serve` (one process on SQLite)
@@ -71,7 +79,7 @@ class Settings(BaseSettings):
     web_proxy_hops: int = Field(default=0, ge=0, le=5)  # trusted proxies adding X-Forwarded-For
     web_legacy_claims: bool = True  # an old page's ``minyi_user`` may be bound to a new session once
 
-    @field_validator("redis_url", "staff", mode="before")
+    @field_validator("redis_url", "staff", "metrics_token", "metrics_port", mode="before")
     @classmethod
     def _blank_is_none(cls, v: object) -> object:
         return blank_is_none(v)

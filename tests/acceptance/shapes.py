@@ -1,6 +1,10 @@
 """The two deployment shapes of README, started from the console scripts: embedded (one
 ``minyi serve`` on SQLite with the relay inside) and scaled (PostgreSQL + Redis, two servers,
-two relays)."""
+two relays).
+
+The scaled shape's Redis keeps drafts, so ``minyi serve`` wants it persistent (AOF): the shape
+starts a private ``redis-server`` with AOF when one is on PATH, else it uses
+``TEST_ACCEPTANCE_REDIS_URL`` with ``MINYI_REDIS_VOLATILE_OK=true``."""
 
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ from tests.acceptance.processes import Process, clean_env, run, script
 from tests.acceptance.staff import Staff
 from tests.bot.channels.telegram.fake_api import TOKEN as TELEGRAM_TOKEN
 from tests.bot.channels.wechat.wechat_server import AES_KEY, APPID, TOKEN
+from tests.redis_server import RedisServer, redis_server_binary
 from tests.services import require
 
 SHAPES = (
@@ -74,6 +79,7 @@ class Shape:
     staff: Staff
     urls: list[str] = field(default_factory=list)
     processes: list[Process] = field(default_factory=list)
+    redis: RedisServer | None = None  # the scaled shape's private Redis, when it has one
 
     def check_alive(self) -> None:
         """Fail the test (with the output) if any process of the shape has exited."""
@@ -105,6 +111,8 @@ class Shape:
 
     async def stop(self) -> None:
         await asyncio.gather(*(p.stop() for p in self.processes))
+        if self.redis is not None:
+            await self.redis.stop()
 
 
 async def _fresh_postgres() -> None:
@@ -116,12 +124,19 @@ async def _fresh_postgres() -> None:
         await conn.close()
 
 
-async def _fresh_redis() -> None:
+async def _redis(shape: Shape) -> dict[str, str]:
+    """The scaled shape's Redis settings: a private persistent one, or the shared one (emptied)
+    with the override that lets ``minyi serve`` keep drafts in a Redis without AOF."""
+    if (binary := redis_server_binary()) is not None:
+        shape.redis = RedisServer(binary, shape.workdir / "redis")
+        await shape.redis.start()
+        return {"MINYI_REDIS_URL": shape.redis.url}
     client = Redis.from_url(REDIS_URL)
     try:
         await client.flushdb()
     finally:
         await client.aclose()
+    return {"MINYI_REDIS_URL": REDIS_URL, "MINYI_REDIS_VOLATILE_OK": "true"}
 
 
 async def _start(shape: Shape) -> None:
@@ -135,9 +150,9 @@ async def _start(shape: Shape) -> None:
         shape.staff.env = env
         await shape.serve(env)
     else:
-        env = clean_env({**common_env(shape.platforms, PG_URL), "MINYI_REDIS_URL": REDIS_URL})
+        redis, _ = await asyncio.gather(_redis(shape), _fresh_postgres())
+        env = clean_env({**common_env(shape.platforms, PG_URL), **redis})
         shape.staff.env = env
-        await asyncio.gather(_fresh_postgres(), _fresh_redis())
         migrated = await run([script("minyi"), "migrate"], env, shape.workdir)
         assert migrated.code == 0, migrated.describe()
         await asyncio.gather(
@@ -152,7 +167,8 @@ async def running(name: str, platforms: Platforms) -> AsyncIterator[Shape]:
     """Start the shape ``name``; stop every process and remove its directory afterwards."""
     if name == "scaled":
         require(PG_ADMIN_URL, "PostgreSQL")
-        require(REDIS_URL, "Redis")
+        if redis_server_binary() is None:
+            require(REDIS_URL, "Redis")
     workdir = Path(tempfile.mkdtemp(prefix=f"minyi-acceptance-{name}-"))
     shape = Shape(name, workdir, platforms, Staff({}, workdir))
     try:

@@ -7,6 +7,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
+from notifier import metrics
 from notifier.policy import Policy
 from notifier.relay import Relay
 from storage.models import Item, Outbox
@@ -66,6 +67,7 @@ async def test_metrics_show_notices_by_status_and_channel_and_inbound(client: Te
     ticket = await file_suggestion(client, "u1")
     await service.apply(ticket, "accept", actor="王芳", plan=lambda _: Change(notice="您的建议已受理。"))
     await relay_web_only()
+    await metrics.refresh()  # what the background task does every MINYI_METRICS_REFRESH_SECONDS
     resp = await client.get("/metrics")
     assert resp.status == 200 and resp.content_type == "text/plain"
     body = await resp.text()
