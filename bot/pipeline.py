@@ -99,12 +99,16 @@ class Pipeline:
         channel, dedupe = inbound.user.channel, self.backends.dedupe
         loop = asyncio.get_running_loop()
         deadline = loop.time() + wait_s
-        while (token := await dedupe.claim(channel, dedupe_key)) is None:
-            if (raw := await dedupe.recall(channel, dedupe_key)) is not None:
-                return decode_replies(raw)
-            if loop.time() >= deadline:
-                return None
-            await asyncio.sleep(0.05)
+        try:
+            while (token := await dedupe.claim(channel, dedupe_key)) is None:
+                if (raw := await dedupe.recall(channel, dedupe_key)) is not None:
+                    return decode_replies(raw)
+                if loop.time() >= deadline:
+                    return None
+                await asyncio.sleep(0.05)
+        except Exception as exc:  # Redis away: nothing claimed, nothing done
+            log.warning("%s message %s not claimed: %r", channel, dedupe_key, exc)
+            raise StepFailed(0) from exc
         try:
             renew = lambda: dedupe.renew(channel, dedupe_key, token)  # noqa: E731
             async with kept(renew, dedupe.lease_s / 3 if dedupe.lease_s else None, f"message {dedupe_key}"):

@@ -46,6 +46,11 @@ async def web_say(client: Client, user: str, text: str) -> tuple[int, list[str]]
     return resp.status, list(body.get("replies", []))
 
 
+def identity_of(client: Client, user: str) -> str:
+    """The citizen id the server gave ``user``'s page."""
+    return PAGES[(id(client), user)].identity
+
+
 async def answered(client: Client, user: str, text: str, *, until: Callable[[list[str]], bool]) -> list[str]:
     """Send ``text`` again and again, as a citizen told to retry would, until the replies satisfy
     ``until`` (failing after ``RECOVERY_S``)."""
@@ -92,6 +97,8 @@ async def test_a_redis_restart_mid_form_keeps_the_draft(
 
         await redis.stop(signal.SIGKILL)  # no shutdown: only what the AOF holds survives
         assert await readyz(client) == (503, {"redis"})
+        status, replies = await web_say(client, "citizen-a", FORM[HALF])  # while Redis is down
+        assert status == 503 and replies == [texts.STEP_FAILED]  # told to send again; nothing lost
         await redis.start()
         back = time.monotonic()
         await answered(client, "citizen-a", FORM[HALF], until=a_question)
@@ -100,7 +107,7 @@ async def test_a_redis_restart_mid_form_keeps_the_draft(
         await walk(client, "citizen-a", FORM[HALF + 1 : -1])
         _, replies = await web_say(client, "citizen-a", FORM[-1])
         assert filed(replies), replies
-    [item] = await Item.filter(citizen__external_id="citizen-a")
+    [item] = await Item.filter(citizen__external_id=identity_of(client, "citizen-a"))
     assert BEFORE_THE_OUTAGE in item.title + str(item.fields_data)
     assert recovery <= RECOVERY_S
     with capsys.disabled():
@@ -127,8 +134,8 @@ async def test_b_postgres_outage_mid_form_apologises_and_files_once_on_resend(
 
     await proxy.cut()
     status, replies = await web_say(client, "citizen-b", FORM[-1])  # the message that files it
-    assert status == 200 and replies == [texts.STEP_FAILED]
-    assert "不会丢失" in texts.STEP_FAILED and "稍后再试" in texts.STEP_FAILED  # kept; send again
+    assert status == 503 and replies == [texts.STEP_FAILED]  # nothing done; the page keeps the text
+    assert "都还在" in texts.STEP_FAILED and "再发一次" in texts.STEP_FAILED  # kept; send again
     assert await readyz(client) == (503, {"database"})
 
     await proxy.restore()
@@ -137,8 +144,9 @@ async def test_b_postgres_outage_mid_form_apologises_and_files_once_on_resend(
         client, "citizen-b", FORM[-1], until=lambda rs: any(r.startswith(FILED) for r in rs)
     )
     recovery = time.monotonic() - back
-    assert await Item.filter(citizen__external_id="citizen-b").count() == 1
-    [item] = await Item.filter(citizen__external_id="citizen-b")
+    who = identity_of(client, "citizen-b")
+    assert await Item.filter(citizen__external_id=who).count() == 1
+    [item] = await Item.filter(citizen__external_id=who)
     assert BEFORE_THE_OUTAGE in item.title + str(item.fields_data)
     assert any(item.ticket in r for r in replies)
     assert recovery <= RECOVERY_S
