@@ -113,11 +113,21 @@ def _static_problems(settings: WeChatSettings) -> list[str]:
 
 
 @app.command()
+def _mode(settings: WeChatSettings) -> str:
+    """The message encryption mode, as the platform's settings page names it."""
+    if settings.aes_key is None:
+        return "明文模式（建议在公众平台改为安全模式并设置 MINYI_WECHAT_AES_KEY）"
+    if settings.compatible_mode:
+        return "兼容模式（明文和密文都接受；切换完成后请关闭 MINYI_WECHAT_COMPATIBLE_MODE）"
+    return "安全模式（只接受加密消息）"
+
+
 def check() -> None:
     """Check the WeChat settings and that the API answers with an access token."""
     config = _settings()
     settings = config[0]
     problems = _static_problems(settings)
+    typer.echo(f"消息加解密方式：{_mode(settings)}")
     if settings.appid and settings.secret:
         try:
             asyncio.run(_with_api(config, lambda api: api.token()))

@@ -36,6 +36,14 @@ async def test_check_passes_with_a_good_configuration(api_server: TestServer) ->
     result = await invoke(["wechat", "check"], env(api_server))
     assert result.exit_code == 0, result.output
     assert "access_token" in result.output and "配置正确" in result.output
+    assert "安全模式（只接受加密消息）" in result.output
+
+
+async def test_check_names_the_encryption_mode(api_server: TestServer) -> None:
+    plain = await invoke(["wechat", "check"], env(api_server, MINYI_WECHAT_AES_KEY=""))
+    assert "明文模式" in plain.output
+    compatible = await invoke(["wechat", "check"], env(api_server, MINYI_WECHAT_COMPATIBLE_MODE="true"))
+    assert compatible.exit_code == 0 and "兼容模式" in compatible.output
 
 
 async def test_check_says_what_is_wrong(api_server: TestServer) -> None:
