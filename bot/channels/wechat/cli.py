@@ -112,7 +112,6 @@ def _static_problems(settings: WeChatSettings) -> list[str]:
     return problems
 
 
-@app.command()
 def _mode(settings: WeChatSettings) -> str:
     """The message encryption mode, as the platform's settings page names it."""
     if settings.aes_key is None:
@@ -122,6 +121,7 @@ def _mode(settings: WeChatSettings) -> str:
     return "安全模式（只接受加密消息）"
 
 
+@app.command()
 def check() -> None:
     """Check the WeChat settings and that the API answers with an access token."""
     config = _settings()
