@@ -397,6 +397,12 @@ def configs(kind: str, tmp: Path, wechat_api: str, telegram_api: str) -> dict[Ap
         redis_url=None if kind == "sqlite" else REDIS_URL,
         media_dir=tmp / "media",
         quiet_hours="",
+        # one client sends everything: limits that let the bad bodies reach the parser
+        # (the rate limits themselves are tested in tests/bot/channels/test_web_limits.py)
+        web_rate_session="100000/minute",
+        web_rate_address="100000/minute",
+        web_rate_polls="100000/minute",
+        web_rate_address_polls="100000/minute",
     )
     wechat: dict[str, Any] = {
         "token": TOKEN,
