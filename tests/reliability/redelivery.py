@@ -18,58 +18,92 @@ import itertools
 import os
 import random
 import re
+import secrets
 import shutil
 import tempfile
 import time
+from abc import ABC, abstractmethod
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 import aiohttp
 import asyncpg
 import orjson
 import pytest
+import xmltodict
 from aiohttp import web
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisDown
+from wechatpy import parse_message
+from wechatpy.crypto import WeChatCrypto
 
 from tests.acceptance.citizens import SECRET_HEADER, TELEGRAM_SECRET
-from tests.acceptance.platforms import Platforms, Pushed
+from tests.acceptance.platforms import CUSTOM_SEND, TEMPLATE_SEND, Platforms, Pushed, Recorder
 from tests.acceptance.processes import Process, clean_env, run, script, tail
 from tests.acceptance.shapes import PG_ADMIN_URL, PG_DATABASE, RELAY_STARTED, common_env, free_port
 from tests.bot.channels.telegram import updates
 from tests.bot.channels.telegram.fake_api import FakeBotApi, _params
+from tests.bot.channels.wechat.fake_api import FakeWeChatAPI
+from tests.bot.channels.wechat.wechat_server import ACCOUNT, AES_KEY, APPID, push_xml, sign
+from tests.bot.channels.wechat.wechat_server import TOKEN as WX_TOKEN
 
 PG_DB = f"{PG_DATABASE}_redelivery"
 PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
 IN_FLIGHT = 40  # Telegram's default webhook max_connections
-TIMEOUT_S = 20.0  # a delivery not answered within this has failed
+TIMEOUT_S = 20.0  # a Telegram delivery not answered within this has failed
+WECHAT_TIMEOUT_S = 5.0  # WeChat waits this long for an answer, then pushes again
 PAUSE_S = (0.2, 0.5)  # before a failed delivery goes to the other server
 SPREAD_S = 1.5  # the duplicates of an update go out within this after its first delivery
+REPLY_WAIT_S = 30.0  # a citizen waits this long for the reply before writing the next message
 TICKET = re.compile(r"\b(?:JY|TS)-\d{8}-\d{4}\b")
 
 
 @dataclass
-class HoldingBotApi(FakeBotApi):
-    """The fake Bot API, slow for the messages that contain ``hold``: it accepts them only after
-    ``hold_s`` (and then records them, even if the sender has gone meanwhile: Telegram delivered
-    it, the sender never heard). ``holding``: the client ports of the sends held right now."""
+class Hold:
+    """A platform slow to accept the messages that contain ``marker``: it accepts them only
+    after ``hold_s`` (and then records them, even if the sender has gone meanwhile: the platform
+    delivered it, the sender never heard). ``ports``: the client ports of the sends held now."""
 
-    hold: str | None = None
+    marker: str
     hold_s: float = 2.0
-    holding: list[int] = field(default_factory=list)
+    ports: list[int] = field(default_factory=list)
+
+    async def __call__(self, request: web.Request, text: str) -> None:
+        if self.marker not in text:
+            return
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        port = int(peer[1]) if peer else 0
+        self.ports.append(port)
+        try:
+            await asyncio.sleep(self.hold_s)
+        finally:
+            self.ports.remove(port)
+
+
+@dataclass
+class HoldingBotApi(FakeBotApi):
+    """The fake Bot API with a ``Hold`` on ``sendMessage``."""
+
+    hold: Hold = field(default_factory=lambda: Hold("\x00"))
 
     async def _handle(self, request: web.Request) -> web.Response:
-        if self.hold and request.match_info["method"] == "sendMessage":
-            if self.hold in str((await _params(request)).get("text", "")):
-                peer = request.transport.get_extra_info("peername") if request.transport else None
-                port = int(peer[1]) if peer else 0
-                self.holding.append(port)
-                try:
-                    await asyncio.sleep(self.hold_s)
-                finally:
-                    self.holding.remove(port)
+        if request.match_info["method"] == "sendMessage":
+            await self.hold(request, str((await _params(request)).get("text", "")))
         return await super()._handle(request)
+
+
+@dataclass
+class HoldingWeChatAPI(FakeWeChatAPI):
+    """The fake WeChat API with a ``Hold`` on customer-service and template sends."""
+
+    hold: Hold = field(default_factory=lambda: Hold("\x00"))
+
+    async def api(self, request: web.Request) -> web.StreamResponse:
+        if request.path in (CUSTOM_SEND, TEMPLATE_SEND):
+            await self.hold(request, orjson.dumps(await request.json()).decode())
+        return await super().api(request)
 
 
 def owner(port: int, pids: list[int]) -> int | None:
@@ -214,39 +248,64 @@ async def _fresh_postgres() -> None:
         await conn.close()
 
 
+def normal(text: str) -> str:
+    """A reply with what differs between citizens (ticket numbers) taken out."""
+    return TICKET.sub("<ticket>", text)
+
+
 @dataclass
 class Message:
-    """One update a citizen sent, and when it was first delivered and first accepted."""
+    """One message a citizen sent (its payload, delivered as is each time), and when it was
+    first delivered and first accepted."""
 
-    chat_id: int
+    chat: str
     step: int
     text: str
-    update_id: int
+    payload: bytes
     sent_at: float = 0.0
     accepted_at: float | None = None
+    answered_at: float | None = None  # when its reply was first seen (the citizen then goes on)
 
 
 @dataclass
-class Telegram:
-    """Delivers updates to the servers the way Telegram does, counting every request."""
+class Platform(ABC):
+    """Delivers citizens' messages to the servers as its platform does, counting every request."""
 
+    name: ClassVar[str]
     session: aiohttp.ClientSession
     urls: list[str]
     rng: random.Random
-    slots: asyncio.Semaphore = field(default_factory=lambda: asyncio.Semaphore(IN_FLIGHT))
+    slots: asyncio.Semaphore
+    timeout_s: float = TIMEOUT_S
     turn: itertools.count[int] = field(default_factory=itertools.count)
     deliveries: int = 0
     redeliveries: int = 0
     failures: Counter[str] = field(default_factory=Counter)
     busy: Counter[str] = field(default_factory=Counter)  # requests in flight, per server
-    chains: int = 0  # deliveries (first or duplicate) not accepted yet
+    chains: int = 0  # copies (first or duplicate) not accepted yet
 
-    async def deliver(self, body: bytes) -> None:
-        """One copy of an update, to the next server; again to the other one until accepted."""
+    @abstractmethod
+    def message(self, chat: str, step: int, text: str) -> Message:
+        """The platform's payload for ``text`` from ``chat`` (its id fixed for every delivery)."""
+
+    @abstractmethod
+    async def _send(self, url: str, message: Message) -> str | None:
+        """One request; why it failed, or None when the platform counts it as accepted."""
+
+    @abstractmethod
+    def seen_all(self) -> list[Pushed]:
+        """What reached any citizen of this platform."""
+
+    def seen(self, chat: str) -> list[Pushed]:
+        """What reached the citizen ``chat``, oldest first."""
+        return sorted((p for p in self.seen_all() if p.recipient == chat), key=lambda p: p.at)
+
+    async def deliver(self, message: Message) -> None:
+        """One copy of a message, to the next server; again to the other one until accepted."""
         server = next(self.turn) % len(self.urls)
         self.chains += 1
         try:
-            while (why := await self._post(self.urls[server], body)) is not None:
+            while (why := await self._post(self.urls[server], message)) is not None:
                 self.failures[why] += 1
                 self.redeliveries += 1
                 await asyncio.sleep(self.rng.uniform(*PAUSE_S))
@@ -254,18 +313,12 @@ class Telegram:
         finally:
             self.chains -= 1
 
-    async def _post(self, url: str, body: bytes) -> str | None:
-        """Why the delivery failed, or None when it was accepted."""
-        headers = {SECRET_HEADER: TELEGRAM_SECRET, "Content-Type": "application/json"}
+    async def _post(self, url: str, message: Message) -> str | None:
         async with self.slots:
             self.deliveries += 1
             self.busy[url] += 1
             try:
-                async with self.session.post(
-                    f"{url}/telegram", data=body, headers=headers, timeout=aiohttp.ClientTimeout(total=TIMEOUT_S)
-                ) as resp:
-                    await resp.read()
-                    return None if resp.status == 200 else f"HTTP {resp.status}"
+                return await asyncio.wait_for(self._send(url, message), self.timeout_s)
             except TimeoutError:
                 return "timeout"
             except (aiohttp.ClientError, OSError) as exc:
@@ -273,82 +326,107 @@ class Telegram:
             finally:
                 self.busy[url] -= 1
 
-    async def walk(self, chat_id: int, texts: list[str], copies: int, sent: list[Message]) -> None:
-        """A citizen's messages in order, each delivered ``copies`` times (duplicates spread)."""
+    async def walk(
+        self, chat: str, texts: list[str], copies: int, sent: list[Message], replies: list[str] | None = None
+    ) -> None:
+        """A citizen's messages in order, each delivered ``copies`` times (duplicates spread);
+        the next one is written once the reply to this one is on screen (``replies``: the reply
+        to each step; None: any reply), or after ``REPLY_WAIT_S`` without it."""
         duplicates: list[asyncio.Task[None]] = []
         for step, text in enumerate(texts):
-            update = updates.text(chat_id, text)
-            message = Message(chat_id, step, text, int(update["update_id"]), time.monotonic())
+            message = self.message(chat, step, text)
+            message.sent_at = time.monotonic()
             sent.append(message)
-            body = orjson.dumps(update)
             duplicates += [
-                asyncio.create_task(self._later(body, self.rng.uniform(0, SPREAD_S))) for _ in range(copies - 1)
+                asyncio.create_task(self._later(message, self.rng.uniform(0, SPREAD_S)))
+                for _ in range(copies - 1)
             ]
-            await self.deliver(body)
+            await self.deliver(message)
             message.accepted_at = time.monotonic()
+            await self._answered(message, replies[step] if replies else "")
         await asyncio.gather(*duplicates)
 
-    async def _later(self, body: bytes, delay_s: float) -> None:
+    async def _answered(self, message: Message, reply: str) -> None:
+        deadline = time.monotonic() + REPLY_WAIT_S
+        while time.monotonic() < deadline:
+            if any(p.at >= message.sent_at and reply in normal(p.text) for p in self.seen(message.chat)):
+                message.answered_at = time.monotonic()
+                return
+            await asyncio.sleep(0.05)
+
+    async def _later(self, message: Message, delay_s: float) -> None:
         await asyncio.sleep(delay_s)
-        await self.deliver(body)
+        await self.deliver(message)
 
 
-def normal(text: str) -> str:
-    """A reply with what differs between citizens (ticket numbers) taken out."""
-    return TICKET.sub("<ticket>", text)
+@dataclass
+class Telegram(Platform):
+    """Webhook updates: accepted when answered 200; replies are ``sendMessage`` calls."""
+
+    name = "telegram"
+    sent: Recorder = field(default_factory=Recorder)
+
+    def message(self, chat: str, step: int, text: str) -> Message:
+        return Message(chat, step, text, orjson.dumps(updates.text(int(chat), text)))
+
+    async def _send(self, url: str, message: Message) -> str | None:
+        headers = {SECRET_HEADER: TELEGRAM_SECRET, "Content-Type": "application/json"}
+        async with self.session.post(f"{url}/telegram", data=message.payload, headers=headers) as resp:
+            body = await resp.read()
+            return None if resp.status == 200 else f"HTTP {resp.status} {body[:20].decode(errors='replace')}"
+
+    def seen_all(self) -> list[Pushed]:
+        return list(self.sent.pushed)
 
 
-def unanswered(expected: list[tuple[int, str]], seen: list[Pushed]) -> list[tuple[int, str]]:
-    """The replies (step, text) of ``expected`` not found, in order, among the messages a chat
-    received (a notice that rode along may share a message with a reply)."""
-    missing, at = [], 0
-    texts = [normal(p.text) for p in seen]
-    for step, want in expected:
-        found = next((i for i in range(at, len(texts)) if normal(want) in texts[i]), None)
-        if found is None:
-            missing.append((step, want))
-        else:
-            at = found + 1
-    return missing
+@dataclass
+class WeChat(Platform):
+    """Safe-mode pushes, signed and encrypted afresh for every delivery (a nonce is used once);
+    accepted when answered 200 within WeChat's 5 seconds (a passive reply or ``success``);
+    replies are the passive ones and the customer-service sends."""
 
+    name = "wechat"
+    timeout_s: float = WECHAT_TIMEOUT_S
+    sent: Recorder = field(default_factory=Recorder)
+    passive: Recorder = field(default_factory=Recorder)
+    crypto: WeChatCrypto = field(default_factory=lambda: WeChatCrypto(WX_TOKEN, AES_KEY, APPID))
 
-def notice_duplicates(seen: list[Pushed], notices: list[str]) -> int:
-    """How many extra times a notice reached the chat (a message containing it counts once)."""
-    return sum(max(0, sum(1 for p in seen if n in p.text) - 1) for n in set(notices))
+    def message(self, chat: str, step: int, text: str) -> Message:
+        return Message(chat, step, text, push_xml(chat, "text", Content=text).encode())
 
-
-async def database_figures(url: str) -> tuple[dict[str, int], dict[str, list[str]], Counter[str], int]:
-    """Items per Telegram chat; per chat, the texts of the notices meant to be pushed (not the
-    receipt, which is the reply to 确认 itself); outbox rows by status; unknown outcomes."""
-    conn = await asyncpg.connect(url)
-    try:
-        items = await conn.fetch(
-            "SELECT c.external_id, count(i.id) AS n FROM item i JOIN citizen c ON c.id = i.citizen_id"
-            " WHERE c.channel = 'telegram' GROUP BY c.external_id"
+    async def _send(self, url: str, message: Message) -> str | None:
+        ts, nonce = str(int(time.time())), secrets.token_hex(8)
+        envelope = xmltodict.parse(self.crypto.encrypt_message(message.payload.decode(), nonce, ts))["xml"]
+        query = {
+            "signature": sign(WX_TOKEN, ts, nonce),
+            "timestamp": ts,
+            "nonce": nonce,
+            "openid": message.chat,
+            "encrypt_type": "aes",
+            "msg_signature": envelope["MsgSignature"],
+        }
+        body = (
+            f"<xml><ToUserName><![CDATA[{ACCOUNT}]]></ToUserName>"
+            f"<Encrypt><![CDATA[{envelope['Encrypt']}]]></Encrypt></xml>"
         )
-        rows = await conn.fetch(
-            "SELECT c.external_id, o.text, o.status, o.kind, o.sent_via"
-            " FROM outbox o JOIN citizen c ON c.id = o.citizen_id"
-        )
-        unknown = await conn.fetchval("SELECT coalesce(sum(unknown_outcomes), 0) FROM outbox")
-    finally:
-        await conn.close()
-    notices: dict[str, list[str]] = {}
-    for row in rows:
-        if (row["kind"], row["sent_via"]) != ("received", "reply"):
-            notices.setdefault(row["external_id"], []).append(row["text"])
-    statuses = Counter(str(r["status"]) for r in rows)
-    return {r["external_id"]: int(r["n"]) for r in items}, notices, statuses, int(unknown)
+        headers = {"Content-Type": "text/xml"}
+        async with self.session.post(
+            f"{url}/wechat", params=query, data=body.encode(), headers=headers
+        ) as resp:
+            raw = await resp.text()
+            if resp.status != 200:
+                return f"HTTP {resp.status} {raw[:20]}"
+        if raw not in ("", "success"):
+            self.passive.pushed.append(Pushed(time.monotonic(), message.chat, self._open(raw), "passive"))
+        return None
 
+    def _open(self, raw: str) -> str:
+        doc = xmltodict.parse(raw)["xml"]
+        plain = self.crypto.decrypt_message(raw, doc["MsgSignature"], doc["TimeStamp"], doc["Nonce"])
+        return str(parse_message(plain).content)
 
-async def settle(url: str, within_s: float) -> Counter[str]:
-    """Wait until no notice is pending or being sent (or ``within_s``); the statuses then."""
-    deadline = time.monotonic() + within_s
-    while True:
-        *_, statuses, _ = await database_figures(url)
-        if not (statuses["pending"] or statuses["sending"]) or time.monotonic() > deadline:
-            return statuses
-        await asyncio.sleep(0.25)
+    def seen_all(self) -> list[Pushed]:
+        return self.passive.pushed + self.sent.pushed
 
 
 def workdir() -> Path:
