@@ -1,0 +1,1 @@
+"""Reliability: faults, replays, overload and bad input, with the shipped processes."""
