@@ -389,6 +389,7 @@ class WeChat(Platform):
     timeout_s: float = WECHAT_TIMEOUT_S
     sent: Recorder = field(default_factory=Recorder)
     passive: Recorder = field(default_factory=Recorder)
+    later: int = 0  # answered ``success``: the reply comes by customer service, if at all
     crypto: WeChatCrypto = field(default_factory=lambda: WeChatCrypto(WX_TOKEN, AES_KEY, APPID))
 
     def message(self, chat: str, step: int, text: str) -> Message:
@@ -416,7 +417,9 @@ class WeChat(Platform):
             raw = await resp.text()
             if resp.status != 200:
                 return f"HTTP {resp.status} {raw[:20]}"
-        if raw not in ("", "success"):
+        if raw in ("", "success"):
+            self.later += 1
+        else:
             self.passive.pushed.append(Pushed(time.monotonic(), message.chat, self._open(raw), "passive"))
         return None
 

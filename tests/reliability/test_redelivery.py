@@ -68,6 +68,7 @@ def require_redis_server() -> None:
 
 
 def chats(channel: str) -> list[str]:
+    """The platform ids of the storm's citizens on ``channel``."""
     if channel == "telegram":
         return [str(800_000_000 + k) for k in range(CITIZENS[channel])]
     return [f"oRedelivery{k:017d}" for k in range(CITIZENS[channel])]
@@ -290,6 +291,7 @@ def report(storm: Storm, expected: Expected, db: Rows, wall: float, cpu: tuple[f
         print(
             f"  {name}: deliveries {p.deliveries}, redeliveries after a failure {p.redeliveries}"
             f" {dict(p.failures.most_common())}"
+            + (f"; answered success (reply later) {p.later}" if isinstance(p, WeChat) else "")
         )
     kills = ", ".join(f"{n} (back in {s:.1f} s)" for n, s in storm.downtime.items())
     print(
