@@ -1,1 +1,1 @@
-"""Reliability figures of issue 10: bad-input fuzz, faults, outages and overload."""
+"""Reliability: bad input, faults, outages, replays and overload, with the shipped processes."""
