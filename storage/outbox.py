@@ -238,8 +238,10 @@ async def peek_held(channel: str, external_id: str) -> list[Outbox]:
 async def ack_held(
     channel: str, external_id: str, ids: Iterable[int], now: datetime, via: str = "poll"
 ) -> int:
-    """Mark sent those of ``ids`` that still wait (held or pending) for this citizen; ids of
-    other citizens, and rows already sent or being sent, are left alone. Returns rows marked."""
+    """Mark sent those of ``ids`` that still wait for this citizen — held, pending, or claimed by a
+    relay meanwhile (the page showed it: the relay's later mark no longer applies, so it does not
+    come back held and ride along with the next reply); ids of other citizens and rows already
+    sent are left alone. Returns rows marked."""
     wanted = list(ids)
     if not wanted:
         return 0
@@ -253,7 +255,7 @@ async def ack_held(
         "claim_token": new_token(),
         "lease_until": None,
     }
-    mine = Outbox.filter(id__in=wanted, citizen_id__in=list(owner), status__in=[HELD, PENDING])
+    mine = Outbox.filter(id__in=wanted, citizen_id__in=list(owner), status__in=[HELD, PENDING, SENDING])
     return int(await mine.update(**values))
 
 

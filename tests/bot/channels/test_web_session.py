@@ -5,6 +5,7 @@ trusts an id from the client; notices are acknowledged, not consumed by a GET; a
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -15,6 +16,7 @@ from bot.channels.web import handlers
 from bot.channels.web.session import COOKIE
 from bot.keys import PIPELINE
 from dialogs import texts
+from storage import outbox
 from storage.config import Settings
 from storage.models import Citizen, Item, Outbox
 from storage.workflow import actions
@@ -106,6 +108,21 @@ async def test_a_get_does_not_consume_notices_an_ack_does(client: TestClient[Any
     assert set(sent) == {("sent", "poll")}
     resp = await p.call("POST", "/api/web/notices/ack", json={"ids": ["1"]})
     assert resp.status == 400
+
+
+async def test_a_notice_a_relay_claims_between_the_poll_and_the_ack_is_not_shown_again(
+    client: TestClient[Any, Any],
+) -> None:
+    p = Page(client)
+    ticket = await file(p)
+    await actions.accept(ticket, actor="王芳", clocks=DEFAULT)
+    shown = await p.notices()  # pending when the page polled ...
+    claimed = await outbox.claim("relay", limit=100, lease_s=60, now=datetime.now(UTC))  # ... then a relay
+    assert {r.id for r in claimed} >= {n["id"] for n in shown}
+    assert await p.ack([n["id"] for n in shown]) == len(shown)
+    assert await outbox.mark_held("relay", [r.id for r in claimed], "web has no push") == 0  # too late
+    listed = "".join(await p.say("3"))
+    assert ticket in listed and all(n["text"] not in listed for n in shown)  # not ridden along again
 
 
 async def test_a_retried_confirm_is_answered_the_same_and_files_once(client: TestClient[Any, Any]) -> None:
