@@ -8,6 +8,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime
+from typing import Protocol
 
 import orjson
 
@@ -16,12 +17,22 @@ from dialogs import Context, Conversation, Inbound, Port, Reply, UserRef, handle
 from dialogs.engine import needs_followups
 from dialogs.types import Followups
 from notifier import metrics
+from notifier.held import Riding
 from storage.backends import Backends
 from storage.leases import kept
 
 log = logging.getLogger(__name__)
 Alive = Callable[[], bool]  # False once the client that sent the message has gone
-HeldNotices = Callable[[UserRef, datetime], Awaitable[str | None]]  # notifier.held.RideAlong
+
+
+class HeldNotices(Protocol):
+    """What waits for a citizen, handed to their reply (``notifier.held.RideAlong``)."""
+
+    async def __call__(self, user: UserRef, now: datetime) -> Riding | None: ...
+
+    async def give_back(self, riding: Riding, now: datetime) -> None: ...
+
+
 Deliver = Callable[[list[Reply]], Awaitable[list[Reply]]]  # sends replies itself; returns the unsent
 
 
@@ -143,7 +154,30 @@ class Pipeline:
     async def _step(
         self, inbound: Inbound, deliver: Deliver | None, once: tuple[str, Alive | None] | None
     ) -> list[Reply]:
-        """One dialog step in the citizen's turn; raises ``StepFailed`` when it did not happen."""
+        """One dialog step in the citizen's turn; raises ``StepFailed`` when it did not happen
+        (and notices taken to ride along with its reply wait again, unless they went out)."""
+        taken: list[Riding] = []
+
+        async def sending(replies: list[Reply]) -> list[Reply]:
+            assert deliver is not None
+            sent = await deliver(replies)
+            taken.clear()  # handed to the platform: theirs now, whatever happens next
+            return sent
+
+        try:
+            return await self._turn(inbound, deliver and sending, once, taken)
+        except BaseException:
+            for riding in taken:
+                await self._give_back(riding, inbound)
+            raise
+
+    async def _turn(
+        self,
+        inbound: Inbound,
+        deliver: Deliver | None,
+        once: tuple[str, Alive | None] | None,
+        taken: list[Riding],
+    ) -> list[Reply]:
         metrics.INBOUND.labels(inbound.user.channel).inc()
         assert self.backends.turns is not None
         async with self.backends.turns.turn(inbound.user.key) as turn:
@@ -157,7 +191,7 @@ class Pipeline:
                 followups = Followups()
                 if reads_followups:  # what arrives with this reply was not on screen: taken after
                     followups = await self.port.followups(inbound.user, inbound.time)
-                    waiting = await self._held(inbound)
+                    waiting = await self._held(inbound, taken)
                 context = Context(inbound.time, followups, self.resume_after_s, arriving=waiting is not None)
                 conv, replies = await handle(conv, inbound, context, self.port)
             except Exception as exc:
@@ -168,7 +202,7 @@ class Pipeline:
                 )
                 raise StepFailed(0) from exc
             if not reads_followups:
-                waiting = await self._held(inbound)
+                waiting = await self._held(inbound, taken)
             replies = [Reply(waiting), *replies] if waiting else replies
             replies = [replace(r, turn=conv.turn) for r in replies]  # what a button on them answers
             if deliver is not None:
@@ -178,15 +212,26 @@ class Pipeline:
                 turn.finish(inbound.user.channel, once[0], encode_replies(replies))
         return replies
 
-    async def _held(self, inbound: Inbound) -> str | None:
+    async def _held(self, inbound: Inbound, taken: list[Riding]) -> str | None:
         """Notices waiting for this citizen, taken to ride along with the reply (marked sent)."""
         if self.held is None:
             return None
         try:
-            return await self.held(inbound.user, inbound.time)
+            riding = await self.held(inbound.user, inbound.time)
         except Exception:  # a notice stays held; the reply still goes
             log.exception("could not load held notices for %s", inbound.user.channel)
             return None
+        if riding is None:
+            return None
+        taken.append(riding)
+        return riding.text
+
+    async def _give_back(self, riding: Riding, inbound: Inbound) -> None:
+        assert self.held is not None
+        try:
+            await self.held.give_back(riding, inbound.time)
+        except Exception:  # the database away too: they stay marked sent (logged, with their ids)
+            log.exception("notices %s rode with a failed step and could not be given back", riding.ids)
 
     async def forget(self, key: str) -> None:
         """Drop a citizen's conversation state (e.g. on WeChat unsubscribe)."""

@@ -14,6 +14,13 @@ from notifier.merge import together
 from storage import citizens, outbox
 
 
+class Riding(NamedTuple):
+    """Notices handed to a reply: their text, and their rows (to give back if the reply fails)."""
+
+    text: str
+    ids: tuple[int, ...]
+
+
 class RideAlong:
     """The pipeline's hook: the citizen wrote, so their chat window reopens and what waited for
     them comes along. The window touch is written at most every ``touch_every`` per citizen per
@@ -24,7 +31,7 @@ class RideAlong:
         self.max_memo = max_memo
         self._touched: dict[str, datetime] = {}
 
-    async def __call__(self, user: UserRef, now: datetime) -> str | None:
+    async def __call__(self, user: UserRef, now: datetime) -> Riding | None:
         last = self._touched.get(user.key)
         if last is None or not last <= now < last + self.touch_every:
             await citizens.touch_inbound(user.channel, user.user_id, now)
@@ -32,7 +39,13 @@ class RideAlong:
                 self._touched.clear()
             self._touched[user.key] = now
         rows = await outbox.take_held(user.channel, user.user_id, now, via="reply")
-        return together([r.text for r in rows], headed=True) if rows else None
+        return (
+            Riding(together([r.text for r in rows], headed=True), tuple(r.id for r in rows)) if rows else None
+        )
+
+    async def give_back(self, riding: Riding, now: datetime) -> None:
+        """The reply they rode with did not happen (its step failed): they wait again."""
+        await outbox.give_back(riding.ids, now)
 
 
 async def poll(user: UserRef, now: datetime) -> list[str]:

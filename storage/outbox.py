@@ -225,6 +225,13 @@ async def take_held(channel: str, external_id: str, now: datetime, via: str = "r
     return list(await Outbox.filter(claim_token=token, status=SENT).order_by("id"))
 
 
+async def give_back(ids: Iterable[int], now: datetime) -> int:
+    """Notices ``take_held`` handed to a reply that then failed: pending again (the relay or the
+    next reply takes them), unless something else marked them since."""
+    values = {"status": PENDING, "sent_via": "", "sent_at": None, "claim_token": "", "next_attempt_at": now}
+    return int(await Outbox.filter(id__in=list(ids), status=SENT, sent_via="reply").update(**values))
+
+
 async def peek_held(channel: str, external_id: str) -> list[Outbox]:
     """The notices ``take_held`` would hand over now, in order, left as they are: a page shows
     them and then acknowledges them (``ack_held``); one not acknowledged comes again."""

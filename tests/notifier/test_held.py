@@ -7,6 +7,7 @@ from typing import Any
 
 from aiohttp.test_utils import TestClient
 
+from bot.keys import PIPELINE
 from notifier import metrics
 from notifier.policy import Policy
 from notifier.relay import Relay
@@ -88,3 +89,26 @@ async def test_without_a_relay_running_web_notices_still_come_with_the_next_repl
     replies = await say(client, "菜单", user="u1")
     assert replies[0] == "您有 1 条办理进展：\n您的建议已受理。"
     assert await Outbox.filter(status="pending").count() == 0
+
+
+async def test_notices_that_rode_with_a_failed_step_wait_for_the_next_reply(
+    client: TestClient[Any, Any],
+) -> None:
+    ticket = await file_suggestion(client, "u1")
+    await service.apply(ticket, "accept", actor="王芳", plan=lambda _: Change(notice="您的建议已受理。"))
+    await relay_web_only()
+    state = client.app[PIPELINE].backends.state
+    save = state.set
+
+    async def database_away(*args: Any) -> None:
+        raise ConnectionError("database went away")
+
+    state.set = database_away  # the step runs, its reply carries the notice, then saving fails
+    failed = await page(client, "u1").send("菜单")
+    assert failed.status == 503  # nothing happened: the citizen is asked to send it again
+    state.set = save
+    notice = await Outbox.get(text="您的建议已受理。")
+    assert notice.status == "pending" and notice.sent_via == ""  # not lost: it waits again
+    replies = await say(client, "菜单", user="u1")
+    assert replies[0] == "您有 1 条办理进展：\n您的建议已受理。"
+    assert (await Outbox.get(id=notice.id)).sent_via == "reply"
