@@ -162,3 +162,27 @@ async def test_a_retry_while_the_first_is_still_running_is_told_to_retry_shortly
     done = await first
     again = await p.send("1", mid="slow-00001")  # the page's next try gets the first answer
     assert await again.json() == await done.json() and "（1/9）" in "".join((await done.json())["replies"])
+
+
+async def test_a_full_process_tells_the_page_to_send_again(
+    client: TestClient[Any, Any], app: web.Application
+) -> None:
+    pipeline = app[PIPELINE]
+    pipeline.gate.limit = 1  # MINYI_MAX_IN_FLIGHT=1
+    step, go = pipeline._step, asyncio.Event()
+
+    async def waiting(*args: Any, **kwargs: Any) -> Any:
+        await go.wait()
+        return await step(*args, **kwargs)
+
+    pipeline._step = waiting
+    busy = asyncio.create_task(Page(client).send("菜单"))
+    while pipeline.gate.in_flight < 1:
+        await asyncio.sleep(0.01)
+    p = Page(client)
+    refused = await asyncio.wait_for(p.send("菜单", mid="busy-000001"), 5)
+    assert refused.status == 503 and (await refused.json())["replies"] == [texts.WEB_BUSY]
+    go.set()
+    assert (await busy).status == 200
+    again = await p.send("菜单", mid="busy-000001")  # the citizen sends it again: answered
+    assert again.status == 200 and "1 提建议" in "".join((await again.json())["replies"])

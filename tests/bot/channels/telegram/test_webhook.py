@@ -3,6 +3,7 @@ back from the fake Bot API."""
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from aiohttp.test_utils import TestClient
@@ -174,3 +175,30 @@ async def test_a_failed_step_asks_telegram_to_deliver_the_update_again(
     await post(tg, update)  # the redelivery, after the database came back
     await post(tg, update)  # and a stray third delivery changes nothing
     assert fake.texts(ALICE)[sent_before:] == [texts.NO_ITEMS]
+
+
+async def test_a_full_process_asks_telegram_to_come_back_later(
+    tg: TestClient[Any, Any], fake: FakeBotApi
+) -> None:
+    from bot.channels.telegram.adapter import TELEGRAM
+
+    pipeline = tg.app[TELEGRAM].pipeline
+    pipeline.gate.limit = 1  # MINYI_MAX_IN_FLIGHT=1
+    step, go = pipeline._step, asyncio.Event()
+
+    async def waiting(*args: Any) -> Any:
+        await go.wait()
+        return await step(*args)
+
+    pipeline._step = waiting
+    busy = asyncio.create_task(tg.post("/telegram", json=U.text(ALICE + 1, "/start"), headers=HEADERS))
+    while pipeline.gate.in_flight < 1:
+        await asyncio.sleep(0.01)
+    update = U.text(ALICE, "/start")
+    refused = await asyncio.wait_for(tg.post("/telegram", json=update, headers=HEADERS), 5)
+    assert refused.status == 503 and refused.headers["Retry-After"] == "5"  # refused before any work
+    assert fake.texts(ALICE) == []
+    go.set()
+    assert (await busy).status == 200
+    await post(tg, update)  # Telegram's redelivery, once there is room
+    assert fake.texts(ALICE) == [texts.MENU]

@@ -165,3 +165,36 @@ async def test_a_step_failing_on_every_push_is_answered_with_an_apology_the_last
     assert [(await wechat_aes.post(query, body))[0] for _ in range(2)] == [503, 503]
     status, last = await wechat_aes.post(query, body)  # WeChat tries three times in all
     assert status == 200 and texts.STEP_FAILED_GAVE_UP in str(wechat_aes.open(last).content)  # type: ignore[union-attr]
+
+
+def _blocked(channel: Any) -> asyncio.Event:
+    """Steps wait until the returned event is set (a slow database, a burst in progress)."""
+    step, go = channel.pipeline._step, asyncio.Event()
+
+    async def waiting(*args: Any) -> Any:
+        await go.wait()
+        return await step(*args)
+
+    channel.pipeline._step = waiting
+    return go
+
+
+async def test_a_full_process_answers_success_and_replies_by_customer_service(
+    tmp_path: Path, db: str, api_server: TestServer, fake_api: FakeWeChatAPI, served: Served
+) -> None:
+    client = await served.start(wechat_config(tmp_path, str(api_server.make_url(""))))
+    channel = channel_of(client)
+    channel.pipeline.gate.limit = 1  # MINYI_MAX_IN_FLIGHT=1
+    go = _blocked(channel)
+    wechat = WeChat(client, "aes")
+    other = "oAnotherCitizen0000000000000"
+    busy = asyncio.create_task(wechat.post(*wechat.request(push_xml(other, Content="菜单"))))
+    while channel.pipeline.gate.in_flight < 1:
+        await asyncio.sleep(0.01)
+    queued = await asyncio.wait_for(wechat.push(push_xml(Content="菜单")), 5)  # the process is full
+    assert queued == (200, "success")  # WeChat is not kept waiting, and will not push it again
+    go.set()
+    status, body = await busy
+    assert status == 200 and "1 提建议" in str(wechat.open(body).content)  # type: ignore[union-attr]
+    await channel.drain()
+    assert [(to, "1 提建议" in text) for to, text in fake_api.sent_texts()] == [(OPENID, True)]
