@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
@@ -58,3 +59,16 @@ class FakePort:
     async def request_review(self, user: UserRef, ticket: str | None) -> ReviewOutcome:
         self.calls.append(("review", ticket))
         return ReviewOutcome("accepted", ticket or "TS-20261122-0001", 1)
+
+
+def blocked_steps(pipeline: Any) -> asyncio.Event:
+    """Make ``pipeline``'s dialog steps wait until the returned event is set (a slow database,
+    a burst in progress): what arrives meanwhile meets a full process."""
+    step, go = pipeline._step, asyncio.Event()
+
+    async def waiting(*args: Any, **kwargs: Any) -> Any:
+        await go.wait()
+        return await step(*args, **kwargs)
+
+    pipeline._step = waiting
+    return go

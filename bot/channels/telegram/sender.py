@@ -12,7 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from limits import RateLimitItem, parse
-from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.storage import Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from redis.asyncio import Redis
 from telegram import Bot, Message
@@ -37,7 +37,7 @@ from notifier.errors import (
     TransientError,
 )
 from notifier.sender import Delivery, Notice
-from storage import keys
+from storage.ratelimit import limiter_storage as shared_storage
 
 log = logging.getLogger(__name__)
 OVERALL = "30/second"  # Telegram: about 30 messages per second for one bot
@@ -46,15 +46,8 @@ UNREACHABLE_TEXTS = ("chat not found", "user is deactivated", "bot was blocked")
 
 
 def limiter_storage(redis: Redis | None) -> Storage:
-    """Redis (shared by every process; the app's connection pool) when configured, else memory."""
-    if redis is not None:
-        return RedisStorage(
-            "async+redis://",
-            implementation="redispy",
-            key_prefix=keys.ratelimit(CHANNEL),
-            connection_pool=redis.connection_pool,  # type: ignore[arg-type]  # typed as scalars only
-        )
-    return MemoryStorage()
+    """This channel's counters (``storage.ratelimit``)."""
+    return shared_storage(redis, CHANNEL)
 
 
 class SendLimiter:

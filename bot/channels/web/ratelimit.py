@@ -11,27 +11,20 @@ from dataclasses import dataclass
 
 from aiohttp import web
 from limits import RateLimitItem, parse
-from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.storage import Storage
 from limits.aio.strategies import MovingWindowRateLimiter
 from redis.asyncio import Redis
 
-from storage import keys
 from storage.config import Settings
+from storage.ratelimit import limiter_storage as shared_storage
 
 log = logging.getLogger(__name__)
 SCOPE = "web"
 
 
 def limiter_storage(redis: Redis | None) -> Storage:
-    """Redis (the app's connection pool) when configured, else this process's memory."""
-    if redis is not None:
-        return RedisStorage(
-            "async+redis://",
-            implementation="redispy",
-            key_prefix=keys.ratelimit(SCOPE),
-            connection_pool=redis.connection_pool,  # type: ignore[arg-type]  # typed as scalars only
-        )
-    return MemoryStorage()
+    """This channel's counters (``storage.ratelimit``)."""
+    return shared_storage(redis, SCOPE)
 
 
 def client_address(request: web.Request, proxy_hops: int) -> str:

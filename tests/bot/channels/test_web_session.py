@@ -24,6 +24,7 @@ from storage.workflow.clocks import DEFAULT
 from tests.answers import SUGGESTION_FROM_MENU
 from tests.apps import Served, make_config
 from tests.bot.channels.test_web import Page
+from tests.fakes import blocked_steps
 
 
 async def file(p: Page) -> str:
@@ -169,13 +170,7 @@ async def test_a_full_process_tells_the_page_to_send_again(
 ) -> None:
     pipeline = app[PIPELINE]
     pipeline.gate.limit = 1  # MINYI_MAX_IN_FLIGHT=1
-    step, go = pipeline._step, asyncio.Event()
-
-    async def waiting(*args: Any, **kwargs: Any) -> Any:
-        await go.wait()
-        return await step(*args, **kwargs)
-
-    pipeline._step = waiting
+    go = blocked_steps(pipeline)
     busy = asyncio.create_task(Page(client).send("菜单"))
     while pipeline.gate.in_flight < 1:
         await asyncio.sleep(0.01)

@@ -13,6 +13,7 @@ from storage.models import Citizen, DeadLetter, Item
 from tests.bot.channels.telegram import updates as U
 from tests.bot.channels.telegram.conftest import HEADERS
 from tests.bot.channels.telegram.fake_api import FakeBotApi
+from tests.fakes import blocked_steps
 
 ALICE = 424242
 
@@ -184,13 +185,7 @@ async def test_a_full_process_asks_telegram_to_come_back_later(
 
     pipeline = tg.app[TELEGRAM].pipeline
     pipeline.gate.limit = 1  # MINYI_MAX_IN_FLIGHT=1
-    step, go = pipeline._step, asyncio.Event()
-
-    async def waiting(*args: Any) -> Any:
-        await go.wait()
-        return await step(*args)
-
-    pipeline._step = waiting
+    go = blocked_steps(pipeline)
     busy = asyncio.create_task(tg.post("/telegram", json=U.text(ALICE + 1, "/start"), headers=HEADERS))
     while pipeline.gate.in_flight < 1:
         await asyncio.sleep(0.01)

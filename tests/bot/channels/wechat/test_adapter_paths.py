@@ -20,6 +20,7 @@ from tests.apps import Served, make_config
 from tests.bot.channels.wechat.conftest import channel_of, wechat_config
 from tests.bot.channels.wechat.fake_api import FakeWeChatAPI
 from tests.bot.channels.wechat.wechat_server import OPENID, WeChat, push_xml
+from tests.fakes import blocked_steps
 from tests.services import REDIS_URL, require
 
 
@@ -167,25 +168,13 @@ async def test_a_step_failing_on_every_push_is_answered_with_an_apology_the_last
     assert status == 200 and texts.STEP_FAILED_GAVE_UP in str(wechat_aes.open(last).content)  # type: ignore[union-attr]
 
 
-def _blocked(channel: Any) -> asyncio.Event:
-    """Steps wait until the returned event is set (a slow database, a burst in progress)."""
-    step, go = channel.pipeline._step, asyncio.Event()
-
-    async def waiting(*args: Any) -> Any:
-        await go.wait()
-        return await step(*args)
-
-    channel.pipeline._step = waiting
-    return go
-
-
 async def test_a_full_process_answers_success_and_replies_by_customer_service(
     tmp_path: Path, db: str, api_server: TestServer, fake_api: FakeWeChatAPI, served: Served
 ) -> None:
     client = await served.start(wechat_config(tmp_path, str(api_server.make_url(""))))
     channel = channel_of(client)
     channel.pipeline.gate.limit = 1  # MINYI_MAX_IN_FLIGHT=1
-    go = _blocked(channel)
+    go = blocked_steps(channel.pipeline)
     wechat = WeChat(client, "aes")
     other = "oAnotherCitizen0000000000000"
     busy = asyncio.create_task(wechat.post(*wechat.request(push_xml(other, Content="菜单"))))
