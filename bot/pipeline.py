@@ -3,7 +3,6 @@ save → replies. Platform-neutral (aiogram's ``Dispatcher.feed_update``)."""
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -19,7 +18,7 @@ from dialogs.types import Followups
 from notifier import metrics
 from notifier.held import Riding
 from storage.backends import Backends
-from storage.leases import kept
+from storage.turns import Answered, Claim, Guard, InFlight, Refused, Turn
 
 log = logging.getLogger(__name__)
 Alive = Callable[[], bool]  # False once the client that sent the message has gone
@@ -28,7 +27,17 @@ Alive = Callable[[], bool]  # False once the client that sent the message has go
 class HeldNotices(Protocol):
     """What waits for a citizen, handed to their reply (``notifier.held.RideAlong``)."""
 
-    async def __call__(self, user: UserRef, now: datetime) -> Riding | None: ...
+    async def __call__(self, user: UserRef, now: datetime) -> tuple[Riding | None, bool]:
+        """The notices taken, and whether any notice of the citizen's was still on its way."""
+        ...
+
+    def wrote(self, user: UserRef, now: datetime) -> None:
+        """The citizen wrote (they are reachable; written in batches)."""
+        ...
+
+    async def flush(self) -> None: ...
+
+    async def aclose(self) -> None: ...
 
     async def give_back(self, riding: Riding, now: datetime) -> None: ...
 
@@ -81,7 +90,7 @@ class Pipeline:
         """Handle one message without dedupe (the console); a failing step is answered with an
         apology and changes nothing. ``deliver``: see ``feed_once``."""
         try:
-            return await self._step(inbound, deliver, None)
+            return await self._run(inbound, deliver)
         except Exception:
             log.exception("%s message %s not handled", inbound.user.channel, inbound.message_id)
             return [Reply(texts.STEP_FAILED)]
@@ -94,6 +103,7 @@ class Pipeline:
         deliver: Deliver | None = None,
         alive: Alive | None = None,
         first: Callable[[], Awaitable[None]] | None = None,
+        guard: Guard | None = None,
     ) -> list[Reply] | None:
         """Handle a platform message at least once and its effects exactly once.
 
@@ -106,56 +116,53 @@ class Pipeline:
         whose first delivery is still running after ``wait_s``; a first delivery whose holder
         died is taken over once its lease lapses. ``alive`` False (the client has gone) before
         the step starts: the step is not run (``ClientGone``). ``first``: what the first delivery
-        does before its step, once per message (e.g. open WeChat's window: a retry must not)."""
-        channel, dedupe = inbound.user.channel, self.backends.dedupe
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + wait_s
+        does before its step, once per message (e.g. open WeChat's window: a retry must not).
+        ``guard``: checked in the same call that claims the message (``Refused`` otherwise)."""
+        claim = Claim(inbound.user.channel, dedupe_key, wait_s, guard=guard)
         try:
-            while (token := await dedupe.claim(channel, dedupe_key)) is None:
-                if (raw := await dedupe.recall(channel, dedupe_key)) is not None:
-                    return decode_replies(raw)
-                if loop.time() >= deadline:
-                    return None
-                await asyncio.sleep(0.05)
-        except Exception as exc:  # Redis away: nothing claimed, nothing done
-            log.warning("%s message %s not claimed: %r", channel, dedupe_key, exc)
-            raise StepFailed(0) from exc
-        try:
-            renew = lambda: dedupe.renew(channel, dedupe_key, token)  # noqa: E731
-            async with kept(renew, dedupe.lease_s / 3 if dedupe.lease_s else None, f"message {dedupe_key}"):
-                if first is not None:
-                    await first()
-                return await self._step(inbound, deliver, (dedupe_key, alive))
+            return await self._run(inbound, deliver, claim, alive, first)
+        except Answered as done:  # a retry of a message done already
+            return decode_replies(done.replies)
+        except InFlight:
+            return None
+        except Refused:
+            raise
         except BaseException as exc:
-            return await self._failed(inbound, dedupe_key, token, exc)
+            return await self._failed(inbound, claim, exc)
 
-    async def _failed(self, inbound: Inbound, dedupe_key: str, token: str, exc: BaseException) -> list[Reply]:
-        """Release the claim so the platform's retry runs the step again; the last retry gets
-        an apology (and the message is done), so a step that always fails does not loop."""
-        channel, dedupe = inbound.user.channel, self.backends.dedupe
-        try:
-            failures = await dedupe.release(channel, dedupe_key, token)
-        except Exception:  # Redis away too: the claim's lease lapses by itself
-            log.exception("could not release %s message %s", channel, dedupe_key)
-            failures = 0
+    async def _failed(self, inbound: Inbound, claim: Claim, exc: BaseException) -> list[Reply]:
+        """The turn released the claim so the platform's retry runs the step again; the last
+        retry gets an apology (and the message is done), so a step that always fails does not
+        loop. An error before the message was claimed (Redis away) counts no failure."""
         if not isinstance(exc, Exception):  # cancelled, or the process is stopping
             raise exc
         if isinstance(exc, ClientGone):
             raise exc
-        if failures >= self.max_attempts:
+        if not isinstance(exc, StepFailed):
+            log.warning("%s message %s not handled: %r", claim.channel, claim.key, exc)
+        if claim.failures >= self.max_attempts:
             log.error(
-                "%s message %s failed %d times: answered with an apology", channel, dedupe_key, failures
+                "%s message %s failed %d times: answered with an apology",
+                claim.channel,
+                claim.key,
+                claim.failures,
             )
             replies = [Reply(texts.STEP_FAILED_GAVE_UP)]
-            await dedupe.remember(channel, dedupe_key, encode_replies(replies))
+            await self.backends.dedupe.remember(claim.channel, claim.key, encode_replies(replies))
             return replies
-        raise StepFailed(failures) from exc
+        raise StepFailed(claim.failures) from exc
 
-    async def _step(
-        self, inbound: Inbound, deliver: Deliver | None, once: tuple[str, Alive | None] | None
+    async def _run(
+        self,
+        inbound: Inbound,
+        deliver: Deliver | None,
+        claim: Claim | None = None,
+        alive: Alive | None = None,
+        first: Callable[[], Awaitable[None]] | None = None,
     ) -> list[Reply]:
-        """One dialog step in the citizen's turn; raises ``StepFailed`` when it did not happen
-        (and notices taken to ride along with its reply wait again, unless they went out)."""
+        """The citizen's turn (and the message's claim) around one dialog step; raises
+        ``StepFailed`` when it did not happen (and notices taken to ride along with its reply
+        wait again, unless they went out)."""
         taken: list[Riding] = []
 
         async def sending(replies: list[Reply]) -> list[Reply]:
@@ -164,67 +171,75 @@ class Pipeline:
             taken.clear()  # handed to the platform: theirs now, whatever happens next
             return sent
 
+        metrics.INBOUND.labels(inbound.user.channel).inc()
+        if self.held is not None:
+            self.held.wrote(inbound.user, inbound.time)
+        assert self.backends.turns is not None
         try:
-            return await self._turn(inbound, deliver and sending, once, taken)
+            async with self.backends.turns.turn(inbound.user.key, claim) as turn:
+                if alive is not None and not alive():
+                    raise ClientGone(inbound.message_id)
+                if first is not None:
+                    await first()
+                replies = await self._step(inbound, turn, deliver and sending, taken)
+                if claim is not None:
+                    turn.finish(claim.channel, claim.key, encode_replies(replies))
+                return replies
         except BaseException:
             for riding in taken:
                 await self._give_back(riding, inbound)
             raise
 
-    async def _turn(
-        self,
-        inbound: Inbound,
-        deliver: Deliver | None,
-        once: tuple[str, Alive | None] | None,
-        taken: list[Riding],
+    async def _step(
+        self, inbound: Inbound, turn: Turn, deliver: Deliver | None, taken: list[Riding]
     ) -> list[Reply]:
-        metrics.INBOUND.labels(inbound.user.channel).inc()
-        assert self.backends.turns is not None
-        async with self.backends.turns.turn(inbound.user.key) as turn:
-            if once is not None and once[1] is not None and not once[1]():
-                raise ClientGone(inbound.message_id)
-            if once is not None and (raw := turn.replies_if_done(inbound.user.channel, once[0])):
-                return decode_replies(raw)  # done before a restart: answered, not run again
-            conv = Conversation.from_bytes(turn.state)
-            reads_followups, waiting = needs_followups(conv), None
-            try:
+        """The dialog step on the citizen's state (once per message: a retry of a message done
+        already, or still running elsewhere, never gets here). The database is read only when
+        their waits mark says something may wait for them (when nothing did, it is settled)."""
+        conv = Conversation.from_bytes(turn.state)
+        reads_followups, look = needs_followups(conv), turn.may_wait
+        waiting: str | None = None
+        saw = False
+        try:
+            if look:  # what arrives with this reply was not on screen: taken after the followups
+                followups = await self.port.followups(inbound.user, inbound.time)
+                if reads_followups:
+                    waiting, saw = await self._held(inbound, taken)
+            elif reads_followups:
+                followups = Followups(campaigns=await self.port.campaigns())
+            else:
                 followups = Followups()
-                if reads_followups:  # what arrives with this reply was not on screen: taken after
-                    followups = await self.port.followups(inbound.user, inbound.time)
-                    waiting = await self._held(inbound, taken)
-                context = Context(inbound.time, followups, self.resume_after_s, arriving=waiting is not None)
-                conv, replies = await handle(conv, inbound, context, self.port)
-            except Exception as exc:
-                self.errors += 1
-                metrics.DIALOG_ERRORS.inc()
-                log.exception(
-                    "dialog step failed for %s message %s", inbound.user.channel, inbound.message_id
-                )
-                raise StepFailed(0) from exc
-            if not reads_followups:
-                waiting = await self._held(inbound, taken)
-            replies = [Reply(waiting), *replies] if waiting else replies
-            replies = [replace(r, turn=conv.turn) for r in replies]  # what a button on them answers
-            if deliver is not None:
-                replies = await deliver(replies)
-            turn.save(conv.to_bytes())
-            if once is not None:
-                turn.finish(inbound.user.channel, once[0], encode_replies(replies))
+            context = Context(inbound.time, followups, self.resume_after_s, arriving=waiting is not None)
+            conv, replies = await handle(conv, inbound, context, self.port)
+        except Exception as exc:
+            self.errors += 1
+            metrics.DIALOG_ERRORS.inc()
+            log.exception("dialog step failed for %s message %s", inbound.user.channel, inbound.message_id)
+            raise StepFailed(0) from exc
+        if look and not reads_followups:
+            waiting, saw = await self._held(inbound, taken)
+        if look and not (saw or followups.waiting or followups.rating_due or followups.later):
+            turn.settle()
+        replies = [Reply(waiting), *replies] if waiting else replies
+        replies = [replace(r, turn=conv.turn) for r in replies]  # what a button on them answers
+        if deliver is not None:
+            replies = await deliver(replies)
+        turn.save(conv.to_bytes())
         return replies
 
-    async def _held(self, inbound: Inbound, taken: list[Riding]) -> str | None:
-        """Notices waiting for this citizen, taken to ride along with the reply (marked sent)."""
+    async def _held(self, inbound: Inbound, taken: list[Riding]) -> tuple[str | None, bool]:
+        """Notices waiting for this citizen, taken to ride along with the reply (marked sent),
+        and whether one may still matter to a later step (so their mark stays)."""
         if self.held is None:
-            return None
+            return None, False
         try:
-            riding = await self.held(inbound.user, inbound.time)
+            riding, live = await self.held(inbound.user, inbound.time)
         except Exception:  # a notice stays held; the reply still goes
             log.exception("could not load held notices for %s", inbound.user.channel)
-            return None
-        if riding is None:
-            return None
-        taken.append(riding)
-        return riding.text
+            return None, True
+        if riding is not None:
+            taken.append(riding)
+        return (riding.text if riding else None), live
 
     async def _give_back(self, riding: Riding, inbound: Inbound) -> None:
         assert self.held is not None
@@ -232,6 +247,16 @@ class Pipeline:
             await self.held.give_back(riding, inbound.time)
         except Exception:  # the database away too: they stay marked sent (logged, with their ids)
             log.exception("notices %s rode with a failed step and could not be given back", riding.ids)
+
+    async def flush(self) -> None:
+        """Write what is batched now (it is written every second or so by itself)."""
+        if self.held is not None:
+            await self.held.flush()
+
+    async def aclose(self) -> None:
+        """Write what is batched (at shutdown)."""
+        if self.held is not None:
+            await self.held.aclose()
 
     async def forget(self, key: str) -> None:
         """Drop a citizen's conversation state (e.g. on WeChat unsubscribe)."""

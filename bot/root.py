@@ -17,9 +17,13 @@ from pydantic_settings import BaseSettings
 
 from bot.channels.telegram.settings import TelegramSettings
 from bot.channels.wechat.settings import WeChatSettings
+from storage import waits
+from storage.backends import redis_client
 from storage.config import Settings
 from storage.db import close_db, open_db, sqlite_path
 from storage.errors import StartupError
+from storage.sqlite import written_elsewhere
+from storage.waits import MemoryWaits, RedisWaits
 
 PREFIXES = {Settings: "MINYI_", WeChatSettings: "MINYI_WECHAT_", TelegramSettings: "MINYI_TELEGRAM_"}
 
@@ -77,12 +81,30 @@ def load_config() -> Config:
 
 @asynccontextmanager
 async def database(config: Config, *, migrate: bool) -> AsyncIterator[None]:
-    """The database open for one command (migrated first only when ``migrate``)."""
+    """The database open for one command (migrated first only when ``migrate``), with the store
+    that its commits mark citizens in (``storage.waits``): Redis when configured, else this
+    process's memory, told by SQLite when another process wrote."""
     await open_db(config.core.database_url, apply_migrations=migrate)
+    redis = redis_client(config.core.redis_url, max_connections=16) if config.core.redis_url else None
+    if redis is not None:
+        waits.install(RedisWaits(redis))
+    else:
+        marks = MemoryWaits()
+        embedded = sqlite_path(config.core.database_url) is not None
+        marks.elsewhere = written_elsewhere() if embedded else _cannot_tell
+        waits.install(marks)
     try:
         yield
     finally:
+        waits.install(MemoryWaits())
+        if redis is not None:
+            await redis.aclose()
         await close_db()
+
+
+async def _cannot_tell() -> bool:
+    """Another process's commits are invisible here (PostgreSQL without Redis): look every step."""
+    return True
 
 
 def migrates_itself(config: Config) -> bool:

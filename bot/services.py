@@ -106,6 +106,10 @@ class Services:
             await self.telegram.sender.start()
 
     async def aclose(self) -> None:
+        if self._pipeline is not None:
+            await self._pipeline.aclose()
+        if self.wechat is not None:
+            await self.wechat.window.aclose()
         for sender in self.senders.values():
             await sender.aclose()
         await self.backends.close()

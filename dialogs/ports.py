@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from dialogs.types import Followups, UserRef
+from dialogs.types import Campaign, Followups, UserRef
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +58,10 @@ class Port(Protocol):
 
     async def followups(self, user: UserRef, at: datetime) -> Followups:
         """What waits for the citizen who wrote at ``at``: only questions shown to them by then."""
+        ...
+
+    async def campaigns(self) -> tuple[Campaign, ...]:
+        """The open campaigns (what ``followups`` carries when nothing else waits)."""
         ...
 
     async def reply(self, user: UserRef, ticket: str, text: str, media: str | None) -> None: ...

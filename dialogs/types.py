@@ -91,6 +91,7 @@ class Followups:
     waiting: tuple[ItemRef, ...] = ()  # 事前/事中沟通: staff wait for the citizen's answer
     rating_due: tuple[ItemRef, ...] = ()  # the satisfaction question was asked, not yet answered
     campaigns: tuple[Campaign, ...] = ()
+    later: bool = False  # a question went out that was not yet on screen: it counts from the next message
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,12 +6,16 @@ once; the web page's poll only looks (``waiting``) and the page acknowledges wha
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import NamedTuple
 
 from dialogs.types import UserRef
 from notifier.merge import together
 from storage import citizens, outbox
+from storage.batch import Batcher
+from storage.workflow.vocabulary import ASKS_RATING, INVITES_REPLY
+
+ASKING = frozenset([*INVITES_REPLY, *ASKS_RATING])
 
 
 class Riding(NamedTuple):
@@ -22,26 +26,31 @@ class Riding(NamedTuple):
 
 
 class RideAlong:
-    """The pipeline's hook: the citizen wrote, so their chat window reopens and what waited for
-    them comes along. The window touch is written at most every ``touch_every`` per citizen per
-    process (an optimisation: a skipped touch can only make a window close early, never late)."""
+    """The pipeline's hook: the citizen wrote, so they are reachable (``wrote``: written in
+    batches, every ``touch_every``), and what waited for them comes along (``__call__``)."""
 
-    def __init__(self, touch_every: timedelta = timedelta(seconds=30), max_memo: int = 100_000) -> None:
-        self.touch_every = touch_every
-        self.max_memo = max_memo
-        self._touched: dict[str, datetime] = {}
-
-    async def __call__(self, user: UserRef, now: datetime) -> Riding | None:
-        last = self._touched.get(user.key)
-        if last is None or not last <= now < last + self.touch_every:
-            await citizens.touch_inbound(user.channel, user.user_id, now)
-            if len(self._touched) >= self.max_memo:
-                self._touched.clear()
-            self._touched[user.key] = now
-        rows = await outbox.take_held(user.channel, user.user_id, now, via="reply")
-        return (
-            Riding(together([r.text for r in rows], headed=True), tuple(r.id for r in rows)) if rows else None
+    def __init__(self, touch_every_s: float = 1.0) -> None:
+        self._touches: Batcher[tuple[str, str], datetime] = Batcher(
+            citizens.touch_many, touch_every_s, "citizens last seen"
         )
+
+    def wrote(self, user: UserRef, now: datetime) -> None:
+        self._touches.note((user.channel, user.user_id), now)
+
+    async def __call__(self, user: UserRef, now: datetime) -> tuple[Riding | None, bool]:
+        """The notices taken, and whether one of the citizen's may still matter to a later step
+        (one is being sent, or one taken asks a question: its answer comes next)."""
+        rows, left = await outbox.take_waiting(user.channel, user.user_id, now, via="reply")
+        asks = any(r.kind in ASKING for r in rows)
+        texts = [r.text for r in rows]
+        riding = Riding(together(texts, headed=True), tuple(r.id for r in rows)) if rows else None
+        return riding, left or asks
+
+    async def flush(self) -> None:
+        await self._touches.flush()
+
+    async def aclose(self) -> None:
+        await self._touches.aclose()
 
     async def give_back(self, riding: Riding, now: datetime) -> None:
         """The reply they rode with did not happen (its step failed): they wait again."""

@@ -6,11 +6,13 @@ from dataclasses import dataclass
 
 from redis.asyncio import BlockingConnectionPool, Redis
 
+from storage import waits
 from storage.config import Settings
 from storage.dedupe import Deduper, MemoryDeduper, RedisDeduper
 from storage.locks import MemoryUserLocks, RedisUserLocks, UserLocks
-from storage.state import DatabaseStateStore, RedisStateStore, StateStore
+from storage.state import CachedStateStore, DatabaseStateStore, RedisStateStore, StateStore
 from storage.turns import LockedTurns, RedisTurns, Turns
+from storage.waits import MemoryWaits
 
 
 @dataclass(slots=True)
@@ -44,17 +46,22 @@ def redis_client(url: str, max_connections: int = 256) -> Redis:
 def build_backends(settings: Settings) -> Backends:
     if settings.redis_url:
         redis = redis_client(settings.redis_url)
+        dedupe = RedisDeduper(redis, ttl_s=settings.dedupe_ttl_seconds)
         return Backends(
             state=RedisStateStore(redis, ttl_s=settings.state_ttl_days * 86400),
             locks=RedisUserLocks(redis, timeout_s=6.0),
-            dedupe=RedisDeduper(redis, ttl_s=settings.dedupe_ttl_seconds),
+            dedupe=dedupe,
             redis=redis,
             turns=RedisTurns(
-                redis, state_ttl_s=settings.state_ttl_days * 86400, done_ttl_s=settings.dedupe_ttl_seconds
+                redis,
+                state_ttl_s=settings.state_ttl_days * 86400,
+                done_ttl_s=settings.dedupe_ttl_seconds,
+                dedupe=dedupe,
             ),
         )
-    return Backends(
-        state=DatabaseStateStore(),
-        locks=MemoryUserLocks(),
-        dedupe=MemoryDeduper(ttl_s=settings.dedupe_ttl_seconds),
-    )
+    state, locks = CachedStateStore(DatabaseStateStore()), MemoryUserLocks()
+    memory_dedupe = MemoryDeduper(ttl_s=settings.dedupe_ttl_seconds)
+    marks = waits.installed()
+    memory = marks if isinstance(marks, MemoryWaits) else None
+    turns = LockedTurns(locks, state, memory_dedupe, memory)
+    return Backends(state, locks, memory_dedupe, turns=turns)

@@ -7,7 +7,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from tortoise.expressions import F
+from tortoise.expressions import F, Q
+from tortoise.transactions import in_transaction
 
 from dialogs.types import UserRef
 from storage.models import Citizen
@@ -28,8 +29,19 @@ async def mark_subscribed(channel: str, external_id: str) -> int:
 
 
 async def touch_inbound(channel: str, external_id: str, at: datetime) -> None:
-    """The citizen wrote: they are reachable again, and this is when they were last seen."""
-    await Citizen.filter(channel=channel, external_id=external_id).update(last_inbound_at=at, reachable=True)
+    """The citizen wrote: they are reachable again, and this is when they were last seen —
+    unless they left after ``at`` (a touch written late must not undo an unsubscribe)."""
+    since = Q(unsubscribed_at__isnull=True) | Q(unsubscribed_at__lt=at)
+    await Citizen.filter(since, channel=channel, external_id=external_id).update(
+        last_inbound_at=at, reachable=True
+    )
+
+
+async def touch_many(seen: dict[tuple[str, str], datetime]) -> None:
+    """``touch_inbound`` for a batch of citizens, in one transaction."""
+    async with in_transaction():
+        for (channel, external_id), at in seen.items():
+            await touch_inbound(channel, external_id, at)
 
 
 async def set_reachable(user: UserRef, reachable: bool) -> None:
@@ -45,9 +57,13 @@ async def set_reachable(user: UserRef, reachable: bool) -> None:
 
 
 async def open_window(channel: str, external_id: str, at: datetime) -> None:
-    """A fresh window with a full quota (the row is made on first contact)."""
+    """A fresh window with a full quota (the row is made on first contact), unless the citizen
+    left after ``at`` (a renewal written late must not reopen it)."""
     fresh = {"window_opened_at": at, "window_sent": 0, "last_inbound_at": at, "reachable": True}
-    if not await Citizen.filter(channel=channel, external_id=external_id).update(**fresh):
+    mine = Citizen.filter(channel=channel, external_id=external_id)
+    if await mine.filter(Q(unsubscribed_at__isnull=True) | Q(unsubscribed_at__lt=at)).update(**fresh):
+        return
+    if not await mine.exists():
         citizen, _ = await Citizen.get_or_create(channel=channel, external_id=external_id)
         await Citizen.filter(id=citizen.id).update(**fresh)
 

@@ -14,6 +14,11 @@ def lock(user_key: str) -> str:
     return f"{PREFIX}:lock:{{{user_key}}}"
 
 
+def waits(user_key: str) -> str:
+    """Bumped when something may wait for the citizen (``storage.waits``)."""
+    return f"{PREFIX}:waits:{{{user_key}}}"
+
+
 def dedupe(channel: str, message_key: str) -> str:
     return f"{PREFIX}:dedupe:{channel}:{message_key}"
 

@@ -19,6 +19,7 @@ from tortoise.functions import Count
 from tortoise.transactions import in_transaction
 
 from storage.models import Citizen, Item, Outbox
+from storage.waits import mark as mark_waiting
 
 PENDING, SENDING, SENT, HELD, FAILED = "pending", "sending", "sent", "held", "failed"
 STATUSES = (PENDING, SENDING, SENT, HELD, FAILED)
@@ -172,7 +173,9 @@ async def mark_sent(token: str, ids: Iterable[int], via: str, now: datetime) -> 
 
 
 async def mark_held(token: str, ids: Iterable[int], reason: str) -> int:
-    return int(await _mine(token, ids).update(status=HELD, last_error=reason[:500]))
+    held = int(await _mine(token, ids).update(status=HELD, last_error=reason[:500]))
+    await _mark_citizens(ids)
+    return held
 
 
 async def mark_failed(token: str, ids: Iterable[int], reason: str) -> int:
@@ -211,25 +214,41 @@ async def take_held(channel: str, external_id: str, now: datetime, via: str = "r
     """Mark the notices waiting for the citizen sent (they ride along with a reply) and return
     them in order: held ones, and pending ones too unless one of theirs is being sent right now
     (so they need no relay, and cannot overtake a message in flight)."""
+    return (await take_waiting(channel, external_id, now, via))[0]
+
+
+async def take_waiting(
+    channel: str, external_id: str, now: datetime, via: str = "reply"
+) -> tuple[list[Outbox], bool]:
+    """``take_held``, and whether a notice of the citizen's is still on its way (being sent)."""
     mine = Outbox.filter(citizen__channel=channel, citizen__external_id=external_id)
     waiting = await mine.filter(status__in=[HELD, PENDING, SENDING]).order_by("id")  # one read
     statuses = [HELD] if any(r.status == SENDING for r in waiting) else [HELD, PENDING]
     rows = [r for r in waiting if r.status in statuses]
+    left = len(rows) < len(waiting)
     if not rows:
-        return []
+        return [], left
     token = new_token()
     values = {"status": SENT, "sent_via": via, "sent_at": now, "claim_token": token, "lease_until": None}
     taken = await Outbox.filter(id__in=[r.id for r in rows], status__in=statuses).update(**values)
     if taken == len(rows):
-        return list(rows)
-    return list(await Outbox.filter(claim_token=token, status=SENT).order_by("id"))
+        return list(rows), left
+    return list(await Outbox.filter(claim_token=token, status=SENT).order_by("id")), True
 
 
 async def give_back(ids: Iterable[int], now: datetime) -> int:
     """Notices ``take_held`` handed to a reply that then failed: pending again (the relay or the
     next reply takes them), unless something else marked them since."""
     values = {"status": PENDING, "sent_via": "", "sent_at": None, "claim_token": "", "next_attempt_at": now}
-    return int(await Outbox.filter(id__in=list(ids), status=SENT, sent_via="reply").update(**values))
+    given = int(await Outbox.filter(id__in=list(ids), status=SENT, sent_via="reply").update(**values))
+    await _mark_citizens(ids)
+    return given
+
+
+async def _mark_citizens(ids: Iterable[int]) -> None:
+    """After the commit that made these notices wait: their citizens' next step looks for them."""
+    found = await Outbox.filter(id__in=list(ids)).values_list("citizen__channel", "citizen__external_id")
+    await mark_waiting([f"{channel}:{external_id}" for channel, external_id in found])
 
 
 async def peek_held(channel: str, external_id: str) -> list[Outbox]:
@@ -298,9 +317,12 @@ async def retry(ids: Sequence[int] = (), *, all_failed: bool = False, now: datet
     """Staff: send failed (or held) notices again now, with a fresh attempt count."""
     query = Outbox.filter(status=FAILED) if all_failed else Outbox.filter(id__in=list(ids))
     query = query.filter(status__in=[FAILED, HELD])
-    return int(
-        await query.update(status=PENDING, next_attempt_at=now, attempts=0, lease_until=None, claim_token="")
+    chosen = list(await query.values_list("id", flat=True))
+    retried = await Outbox.filter(id__in=chosen, status__in=[FAILED, HELD]).update(
+        status=PENDING, next_attempt_at=now, attempts=0, lease_until=None, claim_token=""
     )
+    await _mark_citizens(chosen)  # type: ignore[arg-type]
+    return int(retried)
 
 
 async def counts() -> list[tuple[str, str, int]]:

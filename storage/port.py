@@ -47,6 +47,9 @@ class StoragePort:
         """What waits for the citizen who wrote at ``at`` (the questions shown by then)."""
         return await citizen.followups(user, at, await self._open_campaigns(service.utcnow()))
 
+    async def campaigns(self) -> tuple[Campaign, ...]:
+        return await self._open_campaigns(service.utcnow())
+
     async def _open_campaigns(self, now: datetime) -> tuple[Campaign, ...]:
         """Open campaigns, read at most once a minute (they change a few times a year)."""
         loaded_at, cached = self._campaigns

@@ -10,7 +10,9 @@ other writer instead (``busy_timeout``). Named as the engine in ``storage.db.tor
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Awaitable, Callable
 
+from tortoise import connections
 from tortoise.backends.base.client import TransactionContext
 from tortoise.backends.sqlite.client import SqliteClient, SqliteTransactionContext, SqliteTransactionWrapper
 from tortoise.exceptions import TransactionManagementError
@@ -31,3 +33,18 @@ class ImmediateSqliteClient(SqliteClient):
 
 
 client_class = ImmediateSqliteClient
+
+
+def written_elsewhere() -> Callable[[], Awaitable[bool]]:
+    """A probe: True when another connection (another process: ``minyi-admin``) committed to the
+    database since the probe's last call (``PRAGMA data_version``; no table is read)."""
+    last: int | None = None
+
+    async def probe() -> bool:
+        nonlocal last
+        rows = await connections.get("default").execute_query_dict("PRAGMA data_version")
+        version = int(rows[0]["data_version"])
+        changed, last = last is not None and version != last, version
+        return changed
+
+    return probe

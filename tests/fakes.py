@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from dialogs.ports import ItemBrief, RateOutcome, Receipt, ReviewOutcome
-from dialogs.types import Followups, UserRef
+from dialogs.types import Campaign, Followups, UserRef
 
 
 class FakePort:
@@ -45,6 +45,9 @@ class FakePort:
 
     async def followups(self, user: UserRef, at: datetime) -> Followups:
         return self.pending
+
+    async def campaigns(self) -> tuple[Campaign, ...]:
+        return self.pending.campaigns
 
     async def reply(self, user: UserRef, ticket: str, text: str, media: str | None) -> None:
         self.calls.append(("reply", (ticket, text, media)))

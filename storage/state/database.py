@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from storage.models import ConversationState
 from storage.state.base import StateStore
 
@@ -12,7 +14,10 @@ class DatabaseStateStore(StateStore):
         return row.data.encode() if row else None
 
     async def set(self, key: str, data: bytes) -> None:
-        await ConversationState.update_or_create(defaults={"data": data.decode()}, key=key)
+        """One statement for a citizen seen before (an update), two for a new one."""
+        now = datetime.now(UTC)
+        if not await ConversationState.filter(key=key).update(data=data.decode(), updated_at=now):
+            await ConversationState.update_or_create(defaults={"data": data.decode()}, key=key)
 
     async def delete(self, key: str) -> None:
         await ConversationState.filter(key=key).delete()

@@ -20,6 +20,7 @@ from tortoise.transactions import in_transaction
 from dialogs import texts
 from dialogs.ports import Receipt
 from dialogs.types import UserRef
+from storage import waits
 from storage.errors import ConcurrentChange, NotFound
 from storage.models import Citizen, Item, ItemEvent, Outbox
 from storage.tickets import next_ticket
@@ -84,6 +85,8 @@ async def submit(
         if existing is None:
             raise
         return Receipt(existing.ticket, existing.kind, existing.created_at, duplicate=True)
+    if (channel or user.channel) not in CHAT_CHANNELS:  # its receipt waits for the citizen
+        await waits.mark([user.key])
     return Receipt(item.ticket, item.kind, item.created_at)
 
 
@@ -196,7 +199,18 @@ async def apply(
         if extra is not None:
             await extra(conn, item)
         await item.refresh_from_db(using_db=conn)
+    await _marked(item)
     return item
+
+
+async def _marked(item: Item) -> None:
+    """After the commit: the item's citizen may have something waiting now (a notice, a
+    question, a rating due), so their next step looks (``storage.waits``)."""
+    citizen_id: int | None = item.citizen_id  # type: ignore[attr-defined]
+    if citizen_id is None:
+        return
+    found = await Citizen.filter(id=citizen_id).values_list("channel", "external_id")
+    await waits.mark([f"{channel}:{external_id}" for channel, external_id in found])
 
 
 async def _notice(

@@ -35,6 +35,7 @@ from bot.accesslog import SERVER_LOG, AccessLog, with_request_ids
 from bot.channels.telegram.settings import TelegramSettings
 from bot.channels.wechat.adapter import CHANNEL
 from bot.channels.wechat.settings import WeChatSettings
+from bot.keys import PIPELINE
 from storage.config import Settings
 from tests.apps import make_config, service_app
 from tests.bot.channels.telegram.fake_api import TOKEN as TG_TOKEN
@@ -450,11 +451,15 @@ async def serving(kind: str, tmp: Path) -> AsyncIterator[dict[App, TestClient[An
 
 
 async def drained(clients: dict[App, TestClient[Any, Any]]) -> None:
-    """WeChat's work after the reply (late steps, customer-service sends) finished."""
+    """WeChat's work after the reply (late steps, customer-service sends) finished, and what the
+    processes write in batches (last seen, the window; at most a second late) written."""
     for client in clients.values():
         app: web.Application | None = client.server.app
         if app is not None and CHANNEL in app:
             await app[CHANNEL].drain()
+            await app[CHANNEL].window.flush()
+        if app is not None and PIPELINE in app:
+            await app[PIPELINE].flush()
 
 
 @dataclass(repr=False)

@@ -33,6 +33,7 @@ from bot.pipeline import Pipeline, StepFailed, encode_replies
 from dialogs import Reply
 from notifier.errors import PlatformError
 from storage import citizens
+from storage.turns import Guard, Refused
 
 log = logging.getLogger(__name__)
 LATE = "\x00late"  # remembered after a late step: retries answer ``success`` (customer service sends)
@@ -74,7 +75,7 @@ class WeChatChannel:
             log.warning("wechat: background work cancelled at shutdown")
             task.cancel()
 
-    async def handle(self, inc: Incoming, rid: str) -> list[str]:
+    async def handle(self, inc: Incoming, rid: str, guard: Guard | None = None) -> list[str]:
         """The messages for this push: the first is the passive reply; [] means ``success``.
 
         At least once: a step that failed is not answered (WeChat delivers the push again after
@@ -93,8 +94,8 @@ class WeChatChannel:
             await citizens.mark_subscribed("wechat", inc.openid)
         gate = self.pipeline.gate
         if not gate.enter():
-            return await self._overloaded(inc, rid, started)
-        step = asyncio.ensure_future(self._run(inc))
+            return await self._overloaded(inc, rid, started, guard)
+        step = asyncio.ensure_future(self._run(inc, guard))
         try:
             replies = await asyncio.wait_for(asyncio.shield(step), timeout=self.deadline_s)
         except TimeoutError:
@@ -116,7 +117,7 @@ class WeChatChannel:
             self.spawn(self._overflow(inc, messages[1:], rid))
         return messages[:1]
 
-    async def _run(self, inc: Incoming) -> list[Reply] | None:
+    async def _run(self, inc: Incoming, guard: Guard | None = None) -> list[Reply] | None:
         """The step, inside this process's in-flight count (the gate was entered for it)."""
         assert inc.inbound is not None
         try:
@@ -127,11 +128,13 @@ class WeChatChannel:
                 await self.window.opened(inc.openid)
 
             first = open_window if inc.opens_window else None
-            return await self.pipeline.feed_once(inc.inbound, inc.dedupe_key, wait_s, first=first)
+            return await self.pipeline.feed_once(
+                inc.inbound, inc.dedupe_key, wait_s, first=first, guard=guard
+            )
         finally:
             self.pipeline.gate.leave()
 
-    async def _overloaded(self, inc: Incoming, rid: str, started: float) -> list[str]:
+    async def _overloaded(self, inc: Incoming, rid: str, started: float, guard: Guard | None) -> list[str]:
         """Full: queue the step (its replies go by customer service) or, with the queue full
         too, leave WeChat without an answer so that it pushes again a few seconds later."""
         self.pipeline.gate.shed("wechat")
@@ -143,7 +146,7 @@ class WeChatChannel:
 
         async def queued() -> list[Reply] | None:
             await self.pipeline.gate.wait()
-            return await self._run(inc)
+            return await self._run(inc, guard)
 
         self.spawn(self._late(asyncio.ensure_future(queued()), inc, rid))
         return []
@@ -258,6 +261,23 @@ def _decrypt(ch: WeChatChannel, q: MultiMapping[str], body: bytes) -> tuple[str,
     return ch.cipher.decrypt(encrypted)
 
 
+async def _checked(
+    ch: WeChatChannel, timestamp: str, nonce: str, plain: bytes | str
+) -> tuple[Incoming, Guard | None]:
+    """The push parsed, and its signed pair checked against replays: for a message step in the
+    step's first Redis call (the ``Guard``), for anything else (and anything unreadable) here."""
+    content = fingerprint(plain)
+    try:
+        inc = incoming(message_of(plain))
+    except Malformed:
+        await ch.verifier.once(timestamp, nonce, content)
+        raise
+    if inc.action != "feed" or inc.inbound is None or inc.inbound.event == "subscribe":
+        await ch.verifier.once(timestamp, nonce, content)
+        return inc, None
+    return inc, await ch.verifier.guarded(timestamp, nonce, content)
+
+
 async def receive(request: web.Request) -> web.Response:
     """A message or event pushed by WeChat.
 
@@ -283,11 +303,10 @@ async def receive(request: web.Request) -> web.Response:
         plain: bytes | str = body
         if encrypted:
             plain, crypto = _decrypt(ch, q, body)
-        await ch.verifier.once(timestamp, nonce, fingerprint(plain))
-        inc = incoming(message_of(plain))
-        messages = await ch.handle(inc, rid)
-    except Forbidden as exc:
-        return _refused(rid, exc, "POST")
+        inc, guard = await _checked(ch, timestamp, nonce, plain)
+        messages = await ch.handle(inc, rid, guard)
+    except (Forbidden, Refused) as exc:
+        return _refused(rid, Forbidden(str(exc)), "POST")
     except Unavailable as exc:
         await ch.silence(started)
         return _unavailable(rid, exc)

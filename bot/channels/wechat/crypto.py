@@ -16,7 +16,8 @@ from dataclasses import dataclass, field
 
 from wechatpy.crypto import PrpCrypto, WeChatCrypto
 
-from bot.channels.wechat.replay import MemoryReplays, Replays
+from bot.channels.wechat.replay import MemoryReplays, RedisReplays, Replays
+from storage.turns import Guard
 
 
 class Forbidden(Exception):
@@ -65,9 +66,19 @@ class Verifier:
         """Raise ``Forbidden`` when this (checked) pair already came with another content.
 
         The pair is remembered until its timestamp leaves the window, so it cannot come back later."""
-        ttl_s = max(1, math.ceil(int(timestamp) + self.max_skew_s - self.clock())) + 1
-        if not await self.replays.admit(timestamp, nonce, fingerprint, ttl_s):
+        if not await self.replays.admit(timestamp, nonce, fingerprint, self._ttl(timestamp)):
             raise Forbidden("timestamp and nonce already used for another request (a replay)")
+
+    async def guarded(self, timestamp: str, nonce: str, fingerprint: str) -> Guard | None:
+        """``once`` for a message step: as a ``Guard`` the step's first Redis call checks (the
+        pipeline raises ``Refused`` for a replay), or checked here and now (None)."""
+        if isinstance(self.replays, RedisReplays):
+            return self.replays.guard(timestamp, nonce, fingerprint, self._ttl(timestamp))
+        await self.once(timestamp, nonce, fingerprint)
+        return None
+
+    def _ttl(self, timestamp: str) -> int:
+        return max(1, math.ceil(int(timestamp) + self.max_skew_s - self.clock())) + 1
 
 
 class Cipher:

@@ -22,6 +22,7 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from storage import keys
+from storage.turns import Guard
 
 log = logging.getLogger(__name__)
 
@@ -79,10 +80,15 @@ class MemoryReplays:
 
 
 class RedisReplays:
-    """Every process's pairs, in Redis: ``SET NX EX``, and on a clash the stored fingerprint."""
+    """Every process's pairs, in Redis: ``SET NX EX``, and on a clash the stored fingerprint.
+    For a message step the same check rides in the call that claims the message (``guard``)."""
 
     def __init__(self, redis: Redis) -> None:
         self.redis = redis
+
+    def guard(self, timestamp: str, nonce: str, fingerprint: str, ttl_s: int) -> Guard:
+        """``admit`` as a ``Guard``, checked by the turn's first call (no round trip of its own)."""
+        return Guard(keys.wechat_replay(_pair(timestamp, nonce)), fingerprint, ttl_s)
 
     async def admit(self, timestamp: str, nonce: str, fingerprint: str, ttl_s: int) -> bool:
         key = keys.wechat_replay(_pair(timestamp, nonce))

@@ -19,15 +19,12 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from redis.asyncio import Redis
+from tortoise.transactions import in_transaction
 
 from storage import citizens, keys
+from storage.batch import Batcher
 
 CHANNEL = "wechat"
-_OPEN = """
-redis.call('HSET', KEYS[1], 'at', ARGV[1], 'used', 0)
-redis.call('EXPIRE', KEYS[1], ARGV[2])
-return 1
-"""
 _RESERVE = """
 local at = tonumber(redis.call('HGET', KEYS[1], 'at'))
 if not at or tonumber(ARGV[1]) - at >= tonumber(ARGV[2]) then return 0 end
@@ -45,26 +42,59 @@ return 1
 
 
 class Window(ABC):
-    def __init__(self, hours: int = 48, quota: int = 5, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        hours: int = 48,
+        quota: int = 5,
+        clock: Callable[[], float] = time.time,
+        batch_s: float = 0.2,
+    ) -> None:
         self.span_s = hours * 3600
         self.quota = quota
         self.clock = clock
+        self._opens: Batcher[str, float] = Batcher(self._open_many, batch_s, "wechat window")
 
     async def opened(self, openid: str) -> None:
         """The citizen just wrote to us: a fresh window with a full quota.
 
         Every message renews it (WeChat grants a full quota after each citizen message): a renewal
         skipped to save a write would keep the slots of the earlier window spent, and hold the
-        next notices."""
-        await self._open(openid, self.clock())
+        next notices. Renewals are written in batches (every ``batch_s``, many citizens in one
+        round trip); this process reads its own pending renewal first, another process sees it
+        at most ``batch_s`` late (a window that looks shut a moment longer holds a notice for
+        the next reply; it is never sent outside the window)."""
+        self._opens.note(openid, self.clock())
 
     async def reserve(self, openid: str, last_ok: bool = True) -> bool:
         """Take one customer-service message; False when the window is shut or its quota spent
         (or only the last slot is left and ``last_ok`` is False)."""
+        await self._opens.flush_key(openid)
         return await self._take(openid, self.clock(), self.quota if last_ok else self.quota - 1)
 
     async def shut(self, openid: str) -> None:
+        await self._opens.flush_key(openid)
         await self._shut(openid)
+
+    async def refund(self, openid: str) -> None:
+        """A reserved message was not sent after all."""
+        await self._refund(openid)
+
+    async def state(self, openid: str) -> tuple[float, int] | None:
+        """``(opened_at, used)`` or None when no window is known."""
+        await self._opens.flush_key(openid)
+        return await self._state(openid)
+
+    async def flush(self) -> None:
+        """Write the pending renewals now (the batch's own task does it every ``batch_s``)."""
+        await self._opens.flush()
+
+    async def aclose(self) -> None:
+        """Write the renewals still pending (at shutdown)."""
+        await self._opens.aclose()
+
+    async def _open_many(self, opens: dict[str, float]) -> None:
+        for openid, now in opens.items():
+            await self._open(openid, now)
 
     @abstractmethod
     async def _open(self, openid: str, now: float) -> None: ...
@@ -73,22 +103,22 @@ class Window(ABC):
     async def _take(self, openid: str, now: float, below: int) -> bool: ...
 
     @abstractmethod
-    async def refund(self, openid: str) -> None:
-        """A reserved message was not sent after all."""
+    async def _refund(self, openid: str) -> None: ...
 
     @abstractmethod
     async def _shut(self, openid: str) -> None: ...
 
     @abstractmethod
-    async def state(self, openid: str) -> tuple[float, int] | None:
-        """``(opened_at, used)`` or None when no window is known."""
+    async def _state(self, openid: str) -> tuple[float, int] | None: ...
 
 
 class MemoryWindow(Window):
     """One process only (tests)."""
 
-    def __init__(self, hours: int = 48, quota: int = 5, clock: Callable[[], float] = time.time) -> None:
-        super().__init__(hours, quota, clock)
+    def __init__(
+        self, hours: int = 48, quota: int = 5, clock: Callable[[], float] = time.time, batch_s: float = 0.2
+    ) -> None:
+        super().__init__(hours, quota, clock, batch_s)
         self._windows: dict[str, tuple[float, int]] = {}
 
     async def _open(self, openid: str, now: float) -> None:
@@ -101,7 +131,7 @@ class MemoryWindow(Window):
         self._windows[openid] = (at, used + 1)
         return True
 
-    async def refund(self, openid: str) -> None:
+    async def _refund(self, openid: str) -> None:
         if openid in self._windows:
             at, used = self._windows[openid]
             self._windows[openid] = (at, max(0, used - 1))
@@ -109,7 +139,7 @@ class MemoryWindow(Window):
     async def _shut(self, openid: str) -> None:
         self._windows.pop(openid, None)
 
-    async def state(self, openid: str) -> tuple[float, int] | None:
+    async def _state(self, openid: str) -> tuple[float, int] | None:
         return self._windows.get(openid)
 
 
@@ -119,17 +149,23 @@ class DatabaseWindow(Window):
     async def _open(self, openid: str, now: float) -> None:
         await citizens.open_window(CHANNEL, openid, datetime.fromtimestamp(now, UTC))
 
+    async def _open_many(self, opens: dict[str, float]) -> None:
+        """Every renewal of a batch in one transaction."""
+        async with in_transaction():
+            for openid, now in opens.items():
+                await self._open(openid, now)
+
     async def _take(self, openid: str, now: float, below: int) -> bool:
         opened_after = datetime.fromtimestamp(now - self.span_s, UTC)
         return await citizens.take_window_slot(CHANNEL, openid, opened_after, below)
 
-    async def refund(self, openid: str) -> None:
+    async def _refund(self, openid: str) -> None:
         await citizens.give_window_slot(CHANNEL, openid)
 
     async def _shut(self, openid: str) -> None:
         await citizens.shut_window(CHANNEL, openid)
 
-    async def state(self, openid: str) -> tuple[float, int] | None:
+    async def _state(self, openid: str) -> tuple[float, int] | None:
         known = await citizens.window_of(CHANNEL, openid)
         return (known[0].timestamp(), known[1]) if known else None
 
@@ -143,27 +179,36 @@ class RedisWindow(Window):
         hours: int = 48,
         quota: int = 5,
         clock: Callable[[], float] = time.time,
+        batch_s: float = 0.2,
     ) -> None:
-        super().__init__(hours, quota, clock)
+        super().__init__(hours, quota, clock, batch_s)
         self.redis = redis
-        self._open_script = redis.register_script(_OPEN)
         self._reserve = redis.register_script(_RESERVE)
-        self._refund = redis.register_script(_REFUND)
+        self._refund_script = redis.register_script(_REFUND)
 
     async def _open(self, openid: str, now: float) -> None:
-        await self._open_script(keys=[keys.wechat_window(openid)], args=[repr(now), self.span_s])
+        await self._open_many({openid: now})
+
+    async def _open_many(self, opens: dict[str, float]) -> None:
+        """Every renewal of a batch in one round trip."""
+        async with self.redis.pipeline(transaction=False) as pipe:
+            for openid, now in opens.items():
+                name = keys.wechat_window(openid)
+                pipe.hset(name, mapping={"at": repr(now), "used": 0})
+                pipe.expire(name, self.span_s)
+            await pipe.execute()
 
     async def _take(self, openid: str, now: float, below: int) -> bool:
         key = keys.wechat_window(openid)
         return bool(await self._reserve(keys=[key], args=[repr(now), self.span_s, below]))
 
-    async def refund(self, openid: str) -> None:
-        await self._refund(keys=[keys.wechat_window(openid)])
+    async def _refund(self, openid: str) -> None:
+        await self._refund_script(keys=[keys.wechat_window(openid)])
 
     async def _shut(self, openid: str) -> None:
         await self.redis.delete(keys.wechat_window(openid))
 
-    async def state(self, openid: str) -> tuple[float, int] | None:
+    async def _state(self, openid: str) -> tuple[float, int] | None:
         at, used = await self.redis.hmget(keys.wechat_window(openid), ["at", "used"])
         if at is None:
             return None
