@@ -10,6 +10,7 @@ from storage import waits
 from storage.config import Settings
 from storage.dedupe import Deduper, MemoryDeduper, RedisDeduper
 from storage.locks import MemoryUserLocks, RedisUserLocks, UserLocks
+from storage.resp import Multiplexed
 from storage.state import CachedStateStore, DatabaseStateStore, RedisStateStore, StateStore
 from storage.turns import LockedTurns, RedisTurns, Turns
 from storage.waits import MemoryWaits
@@ -29,6 +30,8 @@ class Backends:
 
     async def close(self) -> None:
         await self.state.close()
+        if isinstance(self.turns, RedisTurns) and self.turns.fast is not None:
+            await self.turns.fast.aclose()
         if self.redis is not None:
             await self.redis.aclose()
 
@@ -57,6 +60,7 @@ def build_backends(settings: Settings) -> Backends:
                 state_ttl_s=settings.state_ttl_days * 86400,
                 done_ttl_s=settings.dedupe_ttl_seconds,
                 dedupe=dedupe,
+                fast=Multiplexed(settings.redis_url),
             ),
         )
     state, locks = CachedStateStore(DatabaseStateStore()), MemoryUserLocks()

@@ -28,6 +28,7 @@ from storage.dedupe import Deduper, RedisDeduper
 from storage.leases import kept
 from storage.locks import MemoryUserLocks, UserLocks
 from storage.locks.redis import retry_until
+from storage.resp import Multiplexed, Script
 from storage.state import StateStore
 from storage.waits import MemoryWaits
 
@@ -280,6 +281,7 @@ class RedisTurns(Turns):
         state_ttl_s: int = 30 * 86400,
         done_ttl_s: int = 86400,
         dedupe: RedisDeduper | None = None,
+        fast: Multiplexed | None = None,
     ):
         self.redis = redis
         self.lock_ms = lock_ms  # a killed holder's lock lapses after this; a live one renews it
@@ -288,8 +290,10 @@ class RedisTurns(Turns):
         self.done_ttl_s = done_ttl_s
         self.dedupe = dedupe or RedisDeduper(redis, ttl_s=done_ttl_s)
         self._local = MemoryUserLocks()  # FIFO within this process (Redis locks are polled)
+        self.fast = fast  # the two calls of every step on one pipelined connection (storage.resp)
         self._enter = redis.register_script(_ENTER)
         self._leave = redis.register_script(_END)
+        self._enter_lua, self._leave_lua = Script(_ENTER), Script(_END)
         self._renew = redis.register_script(_RENEW)
         self._abandon = redis.register_script(_ABANDON)
 
@@ -341,7 +345,10 @@ class RedisTurns(Turns):
         outcome: list[tuple[bytes | None, bytes | None] | None] = []
 
         async def attempt() -> bool:
-            got = await self._enter(keys=names, args=args)
+            if self.fast is not None:
+                got = await self.fast.evalsha(self._enter_lua, names, args)
+            else:
+                got = await self._enter(keys=names, args=args)
             if got[0] == 4:
                 raise Refused(names[5])
             if got[0] == 3:
@@ -384,6 +391,10 @@ class RedisTurns(Turns):
         args = [token, "1" if save else "0", turn.saved or b"", self.state_ttl_s]
         args += ["1", done[2], self.done_ttl_s] if done else ["0", b"", 0]
         args += ["1" if settle else "0", turn.seen or b""]
-        if not await self._leave(keys=names, args=args) and (save or done):
+        if self.fast is not None:
+            left = await self.fast.evalsha(self._leave_lua, names, args)
+        else:
+            left = await self._leave(keys=names, args=args)
+        if not left and (save or done):
             await self._give_up(names, token, claim)
             raise LockLost(f"lock for {key} lapsed during a step: its new state was not saved")

@@ -21,6 +21,7 @@ from storage import waits
 from storage.backends import build_backends, redis_client
 from storage.config import Settings
 from storage.db import close_db, open_db
+from storage.resp import Multiplexed
 from storage.sqlite import written_elsewhere
 from storage.waits import MemoryWaits, RedisWaits
 from storage.workflow import service
@@ -43,16 +44,22 @@ class Counted:
 
 @contextmanager
 def counting(monkeypatch: pytest.MonkeyPatch) -> Iterator[Counted]:
-    """Redis round trips (every packet sent, a pipeline is one) and SQL statements, while open."""
+    """Redis round trips (every request sent by redis-py — a pipeline is one — or on the hot
+    path's own connection) and SQL statements, while open."""
     counted = Counted()
-    send = AbstractConnection.send_packed_command
+    send, fast = AbstractConnection.send_packed_command, Multiplexed._send
 
     async def sent(self: AbstractConnection, *args: Any, **kwargs: Any) -> None:
         counted.redis += 1
         await send(self, *args, **kwargs)
 
+    def sent_fast(self: Multiplexed, *args: Any) -> Any:
+        counted.redis += 1
+        return fast(self, *args)
+
     with monkeypatch.context() as patch:
         patch.setattr(AbstractConnection, "send_packed_command", sent)
+        patch.setattr(Multiplexed, "_send", sent_fast)
         for cls in (SqliteClient, SqliteTransactionWrapper):
             for name in _DB_CALLS:
                 if name in vars(cls):
