@@ -6,7 +6,7 @@ once; the web page's poll only looks (``waiting``) and the page acknowledges wha
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import NamedTuple
 
 from dialogs.types import UserRef
@@ -26,15 +26,31 @@ class Riding(NamedTuple):
 
 
 class RideAlong:
-    """The pipeline's hook: the citizen wrote, so they are reachable (``wrote``: written in
-    batches, every ``touch_every``), and what waited for them comes along (``__call__``)."""
+    """The pipeline's hook: the citizen wrote, so they are reachable (``wrote``), and what waited
+    for them comes along (``__call__``). "Last seen" is written at most every ``touch_every``
+    per citizen per process, in batches every ``flush_every_s`` (a skipped or late touch only
+    makes a citizen look seen a little earlier)."""
 
-    def __init__(self, touch_every_s: float = 1.0) -> None:
+    def __init__(
+        self,
+        touch_every: timedelta = timedelta(seconds=30),
+        flush_every_s: float = 1.0,
+        max_memo: int = 100_000,
+    ) -> None:
+        self.touch_every = touch_every
+        self.max_memo = max_memo
+        self._touched: dict[str, datetime] = {}
         self._touches: Batcher[tuple[str, str], datetime] = Batcher(
-            citizens.touch_many, touch_every_s, "citizens last seen"
+            citizens.touch_many, flush_every_s, "citizens last seen"
         )
 
     def wrote(self, user: UserRef, now: datetime) -> None:
+        last = self._touched.get(user.key)
+        if last is not None and last <= now < last + self.touch_every:
+            return
+        if len(self._touched) >= self.max_memo:
+            self._touched.clear()
+        self._touched[user.key] = now
         self._touches.note((user.channel, user.user_id), now)
 
     async def __call__(self, user: UserRef, now: datetime) -> tuple[Riding | None, bool]:

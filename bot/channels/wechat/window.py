@@ -25,6 +25,13 @@ from storage import citizens, keys
 from storage.batch import Batcher
 
 CHANNEL = "wechat"
+_OPEN_ALL = """
+for i, key in ipairs(KEYS) do
+  redis.call('HSET', key, 'at', ARGV[i + 1], 'used', 0)
+  redis.call('EXPIRE', key, ARGV[1])
+end
+return #KEYS
+"""
 _RESERVE = """
 local at = tonumber(redis.call('HGET', KEYS[1], 'at'))
 if not at or tonumber(ARGV[1]) - at >= tonumber(ARGV[2]) then return 0 end
@@ -185,18 +192,15 @@ class RedisWindow(Window):
         self.redis = redis
         self._reserve = redis.register_script(_RESERVE)
         self._refund_script = redis.register_script(_REFUND)
+        self._open_all = redis.register_script(_OPEN_ALL)
 
     async def _open(self, openid: str, now: float) -> None:
         await self._open_many({openid: now})
 
     async def _open_many(self, opens: dict[str, float]) -> None:
-        """Every renewal of a batch in one round trip."""
-        async with self.redis.pipeline(transaction=False) as pipe:
-            for openid, now in opens.items():
-                name = keys.wechat_window(openid)
-                pipe.hset(name, mapping={"at": repr(now), "used": 0})
-                pipe.expire(name, self.span_s)
-            await pipe.execute()
+        """Every renewal of a batch in one call."""
+        names = [keys.wechat_window(openid) for openid in opens]
+        await self._open_all(keys=names, args=[self.span_s, *(repr(now) for now in opens.values())])
 
     async def _take(self, openid: str, now: float, below: int) -> bool:
         key = keys.wechat_window(openid)
