@@ -199,7 +199,8 @@ class Job:
     samples: list[tuple[int, int, int, bytes]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
-        self.sent = [0] * len(self.plans)
+        self.sent = [0] * len(self.plans)  # per citizen: requests sent
+        self.answers = [0] * len(self.plans)  # per citizen: answers received
         self.free = collections.deque(range(len(self.plans)))
         self.total = sum(len(p) for p in self.plans)
 
@@ -215,11 +216,18 @@ class Job:
 
     def done(self, c: int, k: int, status: int, body: bytes) -> None:
         self.answered += 1
+        self.answers[c] += 1
         if status != 200:
             raise BadAnswer(f"citizen {c}, message {k}: HTTP {status} {body[:160]!r}")
         if (k * len(self.plans) + c) % self.sample == 0:
             self.samples.append((c, k, status, body))
         self.free.append(c)
+
+    def last(self, c: int) -> int | None:
+        """Which of citizen ``c``'s requests was the last, all of them answered (None: none was,
+        or one was given up in flight)."""
+        k = self.sent[c]
+        return k - 1 if k and self.answers[c] == k else None
 
     def verify(self) -> int:
         """Checks the sampled answers; how many were checked."""
@@ -251,17 +259,18 @@ async def open_loop(
     conns: list[Conn], job: Job, rate: float, grace_s: float = 3.0
 ) -> tuple[list[float], float]:
     """Latencies (ms, from the scheduled arrival: waiting in the client counts) of ``job.total``
-    arrivals at a fixed rate, and the rate answered. ``grace_s`` after the last arrival what is
-    still queued or in flight is given up and counted at its age so far (a lower bound)."""
+    arrivals at a fixed rate, and the rate answered (until the last answer). ``grace_s`` after
+    the last arrival what is still queued or in flight is given up and counted at its age so far
+    (a lower bound)."""
     free: asyncio.Queue[Conn] = asyncio.Queue()
     for c in conns:
         free.put_nowait(c)
     latencies: list[float] = []
-    started = time.perf_counter()
+    started = last = time.perf_counter()
     done = 0
 
     async def one(due: float) -> None:
-        nonlocal done
+        nonlocal done, last
         conn = await free.get()
         item = job.take()
         if item is None:  # every citizen is still waiting for an answer: none can send
@@ -274,7 +283,8 @@ async def open_loop(
             conn.close()
             raise
         free.put_nowait(conn)
-        latencies.append((time.perf_counter() - due) * 1000)
+        last = time.perf_counter()
+        latencies.append((last - due) * 1000)
         job.done(c, k, status, body)
         done += 1
 
@@ -295,7 +305,8 @@ async def open_loop(
     for task in tasks:
         if task.done() and not task.cancelled() and (exc := task.exception()) is not None:
             raise exc
-    return latencies, done / (now - started)
+    # answered per second: until the last answer, or the end of the arrivals if that was later
+    return latencies, done / (max(last, dues[-1] if dues else last) - started)
 
 
 def pct(values: list[float], q: int) -> float:
@@ -397,6 +408,7 @@ class Round:
     cpu_open: float
     checked: int = 0  # answers checked to be the right question
     generator: float = 0.0  # CPUs the generator used in the closed loop (near 1.0: it is the limit)
+    machine: float = 0.0  # CPUs busy on the whole machine meanwhile (servers, generator, Redis, …)
 
 
 def median_round(rounds: list[Round]) -> Round:
@@ -407,15 +419,39 @@ def median_round(rounds: list[Round]) -> Round:
         ),
         checked=sum(r.checked for r in rounds),
         generator=max(r.generator for r in rounds),
+        machine=statistics.median(r.machine for r in rounds),
     )
 
 
 def row(label: str, r: Round, unit: str) -> str:
     bound = " generator-bound!" if r.generator >= 0.9 else ""
     return (
-        f"  {label:<44} {r.rate:7.0f} {unit}/s  CPUs {r.cpu_closed:4.2f} (gen {r.generator:4.2f}{bound})"
+        f"  {label:<42} {r.rate:6.0f} {unit}/s  CPUs {r.cpu_closed:4.2f}"
+        f" (gen {r.generator:4.2f}{bound}, machine {r.machine:4.2f})"
         f" | served {r.served:5.0f}/s  p50 {r.p50:8.2f} ms  p99 {r.p99:8.2f} ms  CPUs {r.cpu_open:4.2f}"
     )
+
+
+def machine_busy() -> float:
+    """CPU seconds the whole machine has been busy (every CPU, from ``/proc/stat``)."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    idle = fields[3] + fields[4]  # idle + iowait
+    return (sum(fields[:8]) - idle) / os.sysconf("SC_CLK_TCK")
+
+
+class Meter:
+    """CPUs used over a stretch of time: by some servers, by this process, by the machine."""
+
+    def __init__(self, *servers: Server) -> None:
+        self.servers = servers
+        self.t0, self.cpu0 = time.perf_counter(), [s.cpu() for s in servers]
+        self.own0, self.machine0 = own_cpu(), machine_busy()
+
+    def read(self) -> tuple[list[float], float, float]:
+        """(CPUs of each server, of this process, of the whole machine)."""
+        wall = time.perf_counter() - self.t0
+        servers = [(s.cpu() - c0) / wall for s, c0 in zip(self.servers, self.cpu0, strict=True)]
+        return servers, (own_cpu() - self.own0) / wall, (machine_busy() - self.machine0) / wall
 
 
 def own_cpu() -> float:

@@ -212,28 +212,40 @@ async def opened(server: Server, phase: Phase) -> None:
     phase.opening.verify()
 
 
+async def warm_up(server: Server, pusher: Pusher, kind: str) -> None:
+    """One unmeasured second in a closed loop (connection pools, caches, lazy imports)."""
+    phase = Phase(pusher, kind, 2000)
+    await opened(server, phase)
+    conns = await _load.connect(server.ports, CONCURRENCY)
+    try:
+        await _load.closed_loop(conns, phase.steps, 1.0)
+    finally:
+        for c in conns:
+            c.close()
+    phase.steps.verify()
+
+
 async def measure(server: Server, pusher: Pusher, kind: str, args: argparse.Namespace) -> Round:
     """One round on ``server``: a closed loop, then the offered rate, each with fresh citizens."""
     closed = Phase(pusher, kind, int(args.closed_seconds * 5000))
     offered = Phase(pusher, kind, int(args.rate * args.seconds))
     await opened(server, closed)
     conns = await _load.connect(server.ports, CONCURRENCY)
-    cpu0, gen0, t0 = server.cpu(), _load.own_cpu(), time.perf_counter()
+    meter = _load.Meter(server)
     rate = await _load.closed_loop(conns, closed.steps, args.closed_seconds)
-    wall = time.perf_counter() - t0
-    cpu_closed, generator = (server.cpu() - cpu0) / wall, (_load.own_cpu() - gen0) / wall
+    (cpu_closed,), generator, machine = meter.read()
     for c in conns:
         c.close()
     await opened(server, offered)
     conns = await _load.connect(server.ports, CONCURRENCY)
-    cpu0, t0 = server.cpu(), time.perf_counter()
+    meter = _load.Meter(server)
     latencies, served = await _load.open_loop(conns, offered.steps, args.rate)
-    cpu_open = (server.cpu() - cpu0) / (time.perf_counter() - t0)
+    (cpu_open,), _, _ = meter.read()
     for c in conns:
         c.close()
     checked = closed.steps.verify() + offered.steps.verify()
     p50, p99 = _load.pct(latencies, 50), _load.pct(latencies, 99)
-    return Round(rate, cpu_closed, p50, p99, served, cpu_open, checked, generator)
+    return Round(rate, cpu_closed, p50, p99, served, cpu_open, checked, generator, machine)
 
 
 def start(kind: str, env: dict[str, str], cpu: int | None, logs: str) -> tuple[int, subprocess.Popen[bytes]]:
@@ -288,6 +300,8 @@ async def cleanup_redis(url: str, run: str) -> None:
 
 async def rounds(servers: list[tuple[str, Server]], pusher: Pusher, args: argparse.Namespace) -> list[Round]:
     """``args.rounds`` rounds over every server in turn; the median round of each."""
+    for kind, server in servers:
+        await warm_up(server, pusher, kind)
     results: list[list[Round]] = [[] for _ in servers]
     for r in range(args.rounds):
         for (kind, server), mine in zip(servers, results, strict=True):
