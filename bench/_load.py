@@ -423,6 +423,13 @@ def median_round(rounds: list[Round]) -> Round:
     )
 
 
+LEGEND = (
+    "CPUs: used by the server (closed loop | fixed rate); gen: by the generator (near 1: it is the"
+    " limit); machine: busy on the whole machine — far above server + gen + Redis/PostgreSQL means"
+    " other work shared the machine: measure again"
+)
+
+
 def row(label: str, r: Round, unit: str) -> str:
     bound = " generator-bound!" if r.generator >= 0.9 else ""
     return (
@@ -452,6 +459,20 @@ class Meter:
         wall = time.perf_counter() - self.t0
         servers = [(s.cpu() - c0) / wall for s, c0 in zip(self.servers, self.cpu0, strict=True)]
         return servers, (own_cpu() - self.own0) / wall, (machine_busy() - self.machine0) / wall
+
+
+def service_cpu(comm: str) -> float:
+    """CPU seconds of every process named ``comm`` (e.g. ``postgres``, ``redis-server``), whoever
+    it works for: the machine's shared services are not pinned by the benches."""
+    total = 0.0
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit():
+            try:
+                if (proc / "comm").read_text().strip() == comm:
+                    total += cpu_seconds(int(proc.name))
+            except OSError:  # gone meanwhile
+                continue
+    return total
 
 
 def own_cpu() -> float:

@@ -507,6 +507,7 @@ async def main(args: argparse.Namespace) -> None:
             f" for {args.seconds:.0f} s;"
             f" {args.rounds} round(s); Redis {redis_url}; minyi database {env['MINYI_DATABASE_URL']}"
         )
+        print(f"  {_load.LEGEND}")
         for server in servers:
             await warm_up(server, api, updates)
         results: list[list[Round]] = [[] for _ in servers]

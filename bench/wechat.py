@@ -33,6 +33,7 @@ import hashlib
 import itertools
 import os
 import random
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -55,6 +56,7 @@ TOKEN, APPID, ACCOUNT = "benchToken", "wx49f0ab532d5d035a", "gh_10f6c3c3ac5a"
 CITIZENS = 400
 CONCURRENCY = 32
 ECHO = "收到："
+SERVICES = ("postgres", "redis-server")  # the machine's services: their CPUs are printed too
 
 
 def sign(*parts: str) -> str:
@@ -225,15 +227,22 @@ async def warm_up(server: Server, pusher: Pusher, kind: str) -> None:
     phase.steps.verify()
 
 
-async def measure(server: Server, pusher: Pusher, kind: str, args: argparse.Namespace) -> Round:
-    """One round on ``server``: a closed loop, then the offered rate, each with fresh citizens."""
+async def measure(
+    server: Server, pusher: Pusher, kind: str, args: argparse.Namespace, services: dict[str, list[float]]
+) -> Round:
+    """One round on ``server``: a closed loop, then the offered rate, each with fresh citizens;
+    ``services`` gets the CPUs PostgreSQL and Redis used in the closed loop."""
     closed = Phase(pusher, kind, int(args.closed_seconds * 5000))
     offered = Phase(pusher, kind, int(args.rate * args.seconds))
     await opened(server, closed)
     conns = await _load.connect(server.ports, CONCURRENCY)
     meter = _load.Meter(server)
+    before = {name: _load.service_cpu(name) for name in SERVICES}
     rate = await _load.closed_loop(conns, closed.steps, args.closed_seconds)
     (cpu_closed,), generator, machine = meter.read()
+    wall = time.perf_counter() - meter.t0
+    for name in SERVICES:
+        services.setdefault(name, []).append((_load.service_cpu(name) - before[name]) / wall)
     for c in conns:
         c.close()
     await opened(server, offered)
@@ -299,15 +308,20 @@ async def cleanup_redis(url: str, run: str) -> None:
 
 
 async def rounds(servers: list[tuple[str, Server]], pusher: Pusher, args: argparse.Namespace) -> list[Round]:
-    """``args.rounds`` rounds over every server in turn; the median round of each."""
+    """``args.rounds`` rounds over every server in turn; the median round of each (and a line on
+    the CPUs PostgreSQL and Redis used in each server's closed loops)."""
     for kind, server in servers:
         await warm_up(server, pusher, kind)
     results: list[list[Round]] = [[] for _ in servers]
+    services: list[dict[str, list[float]]] = [{} for _ in servers]
     for r in range(args.rounds):
-        for (kind, server), mine in zip(servers, results, strict=True):
-            got = await measure(server, pusher, kind, args)
+        for (kind, server), mine, used in zip(servers, results, services, strict=True):
+            got = await measure(server, pusher, kind, args, used)
             mine.append(got)
             print(_load.row(f"round {r + 1} {server.name}", got, "msgs"), flush=True)
+    for (_, server), used in zip(servers, services, strict=True):
+        cpus = ", ".join(f"{name} {statistics.median(v):.2f}" for name, v in used.items())
+        print(f"  CPUs of the machine's services in {server.name}'s closed loops (all their users): {cpus}")
     return [_load.median_round(m) for m in results]
 
 
@@ -317,7 +331,8 @@ def header(args: argparse.Namespace, redis_url: str) -> None:
         f" closed loop {args.closed_seconds:.0f} s, then {args.rate:.0f} msg/s for {args.seconds:.0f} s;"
         f" {args.rounds} round(s); Redis {redis_url}"
     )
-    print(f"  {'':<44} {'closed loop':>17} | {'at the fixed rate':>48}")
+    print(f"  {_load.LEGEND}")
+    print(f"  {'':<42} {'closed loop':>16} | {'at the fixed rate':>44}")
 
 
 async def main(args: argparse.Namespace) -> None:
