@@ -17,6 +17,7 @@ import asyncio
 import collections
 import os
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -25,6 +26,7 @@ from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -322,6 +324,16 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def reachable(url: str) -> bool:
+    """Something listens at ``url``'s host and port (Redis, PostgreSQL)."""
+    parsed = urlparse(url)
+    try:
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
 def cpus() -> tuple[int | None, int]:
     """(the CPU the generator keeps, the CPU a server gets) of those this process may use; the
     generator's is None when there is only one (then everything shares it)."""
@@ -335,8 +347,9 @@ def pin_self(cpu: int | None) -> None:
 
 
 def pinned(argv: list[str], cpu: int | None) -> list[str]:
-    """``argv`` under ``taskset -c CPU`` (as is when ``cpu`` is None or there is no taskset)."""
-    if cpu is None:
+    """``argv`` under ``taskset -c CPU`` (as is when ``cpu`` is None or there is no taskset: the
+    CPUs printed for each server are read back from the process, so that shows)."""
+    if cpu is None or shutil.which("taskset") is None:
         return argv
     return ["taskset", "-c", str(cpu), *argv]
 

@@ -462,6 +462,9 @@ async def cleanup_redis(url: str, run: int) -> None:
 
 async def main(args: argparse.Namespace) -> None:
     redis_url = os.environ.get("BENCH_REDIS_URL") or "redis://127.0.0.1:6379/14"
+    if not _load.reachable(redis_url):
+        print(f"telegram bench skipped: Redis not reachable at {redis_url} (set BENCH_REDIS_URL)")
+        return
     run = random.randrange(10_000, 99_999)
     tmp = tempfile.mkdtemp(prefix="minyi-bench-telegram-")
     gen_cpu, server_cpu = _load.cpus()

@@ -337,6 +337,9 @@ def header(args: argparse.Namespace, redis_url: str) -> None:
 
 async def main(args: argparse.Namespace) -> None:
     redis_url = os.environ.get("BENCH_REDIS_URL") or "redis://127.0.0.1:6379/14"
+    if not _load.reachable(redis_url):
+        print(f"wechat bench skipped: Redis not reachable at {redis_url} (set BENCH_REDIS_URL)")
+        return
     run = uuid.uuid4().hex[:6]
     tmp = tempfile.mkdtemp(prefix="minyi-bench-wechat-")
     gen_cpu, server_cpu = _load.cpus()
@@ -385,6 +388,19 @@ async def main(args: argparse.Namespace) -> None:
         await cleanup_redis(redis_url, run)
 
 
+async def create_database(url: str) -> None:
+    """The database of ``url``, created when missing (its tables are minyi's: ``minyi migrate``)."""
+    import asyncpg
+
+    base, name = url.rsplit("/", 1)
+    admin = await asyncpg.connect(f"{base}/postgres")
+    try:
+        if not await admin.fetchval("SELECT 1 FROM pg_database WHERE datname = $1", name):
+            await admin.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await admin.close()
+
+
 def migrate(env: dict[str, str]) -> None:
     """``minyi migrate`` (``minyi serve`` migrates only SQLite by itself)."""
     done = subprocess.run(
@@ -398,6 +414,10 @@ async def scale_out(
     args: argparse.Namespace, redis_url: str, tmp: str, pusher: Pusher, gen_cpu: int | None, server_cpu: int
 ) -> None:
     database = os.environ.get("BENCH_SCALE_DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/bench11"
+    if not _load.reachable(database):
+        print(f"wechat scale-out skipped: PostgreSQL not reachable at {database} (BENCH_SCALE_DATABASE_URL)")
+        return
+    await create_database(database)
     env = minyi_env(database, redis_url, tmp)
     migrate(env)
     print(f"wechat intake, scale-out: minyi serve on PostgreSQL ({database}) + Redis ({redis_url})")
