@@ -437,7 +437,8 @@ def median_round(rounds: list[Round]) -> Round:
 
 
 LEGEND = (
-    "CPUs: used by the server (closed loop | fixed rate); gen: by the generator (near 1: it is the"
+    "CPUs: used by the server (closed loop | fixed rate); µs/msg: its CPU time per message (steadier"
+    " than msgs/s on a shared machine); gen: by the generator (near 1: it is the"
     " limit); machine: busy on the whole machine — far above server + gen + Redis/PostgreSQL means"
     " other work shared the machine: measure again"
 )
@@ -447,6 +448,7 @@ def row(label: str, r: Round, unit: str) -> str:
     bound = " generator-bound!" if r.generator >= 0.9 else ""
     return (
         f"  {label:<42} {r.rate:6.0f} {unit}/s  CPUs {r.cpu_closed:4.2f}"
+        f" = {r.cpu_closed / r.rate * 1e6 if r.rate else 0:5.0f} µs/msg"
         f" (gen {r.generator:4.2f}{bound}, machine {r.machine:4.2f})"
         f" | served {r.served:5.0f}/s  p50 {r.p50:8.2f} ms  p99 {r.p99:8.2f} ms  CPUs {r.cpu_open:4.2f}"
     )

@@ -50,7 +50,7 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 import orjson
 
-from bench import _load  # bench/ is a namespace package of the repository's root
+from bench import _load
 from bench._load import BACK, FIELDS, START, BadAnswer, Job, Round, Server
 
 TOKEN = "123456:BENCH-telegram"

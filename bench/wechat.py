@@ -48,7 +48,7 @@ HERE = Path(__file__).resolve().parent
 sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(HERE.parent))
 
-from bench import _load  # bench/ is a namespace package of the repository's root
+from bench import _load
 from bench._load import BadAnswer, Job, Round, Server
 
 AES_KEY = "kWxPEV2UEDyxWpmPdKC3F4dgPDmOvfKX1HGnEUDS1aR"
