@@ -275,6 +275,8 @@ def serve_minyi(port: int, limiter: bool) -> None:
     from bot.cli import main
 
     if not limiter:
+        if not hasattr(services, "_telegram"):
+            raise RuntimeError("bench: bot.services._telegram is gone: update serve_minyi")
         build = services._telegram
 
         def without_limiter(*args: Any, **kwargs: Any) -> Any:

@@ -296,6 +296,7 @@ def minyi_env(database: str, redis_url: str, tmp: str) -> dict[str, str]:
 
 
 async def cleanup_redis(url: str, run: str) -> None:
+    """This run's keys (minyi's replay-guard pairs are not named by citizen: they expire)."""
     from redis.asyncio import Redis
 
     redis = Redis.from_url(url)
