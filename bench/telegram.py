@@ -33,6 +33,7 @@ import asyncio
 import itertools
 import os
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -539,6 +540,7 @@ async def main(args: argparse.Namespace) -> None:
         for server in [*servers, api]:
             server.stop()
         await cleanup_redis(redis_url, run)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def parse_args() -> argparse.Namespace:

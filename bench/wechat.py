@@ -33,6 +33,7 @@ import hashlib
 import itertools
 import os
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -347,8 +348,11 @@ async def main(args: argparse.Namespace) -> None:
     _load.pin_self(gen_cpu)
     pusher = Pusher(run)
     if args.scale_out:
-        await scale_out(args, redis_url, tmp, pusher, gen_cpu, server_cpu)
-        await cleanup_redis(redis_url, run)
+        try:
+            await scale_out(args, redis_url, tmp, pusher, gen_cpu, server_cpu)
+        finally:
+            await cleanup_redis(redis_url, run)
+            shutil.rmtree(tmp, ignore_errors=True)
         return
     database = os.environ.get("BENCH_DATABASE_URL") or f"sqlite://{tmp}/bench.db"
     env = minyi_env(database, redis_url, tmp)
@@ -387,6 +391,7 @@ async def main(args: argparse.Namespace) -> None:
         for _, server in servers:
             server.stop()
         await cleanup_redis(redis_url, run)
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 async def create_database(url: str) -> None:
