@@ -1,16 +1,29 @@
-"""Telegram webhook throughput: python-telegram-bot's ConversationHandler vs minyi's pipeline.
+"""Telegram webhook benchmark (``make bench``; not a test).
 
-(a) baseline: a PTB ``Application`` with a 3-state ``ConversationHandler``, fed webhook JSON
-    (``Update.de_json`` + ``process_update``) behind the same Redis dedupe and per-chat Redis lock;
-(b) minyi: ``TelegramChannel.parse`` + ``handle`` — Redis dedupe, Redis per-user lock, Redis
-    conversation state, the dialog engine doing form steps, the reply rendered and sent.
-Both send every reply through PTB's ``Bot`` to the same in-process stub of the Bot API, and both
-are fed at the handler (no HTTP, so the figures compare the work, not aiohttp). 40 updates in
-flight at once (Telegram's default ``max_connections``); one user's updates arrive in order.
+Every server is behind HTTP on loopback and fed by the same raw-HTTP/1.1 load generator
+(``bench/_load.py``) with the same webhook updates; every server sends its replies with
+``sendMessage`` to one fake Bot API (its own process, answering at once), never the internet:
+  (a) python-telegram-bot: a ``ConversationHandler`` with the 9 questions (state in process
+      memory: PTB has no Redis persistence), behind a small aiohttp handler that claims the
+      ``update_id`` in Redis (``SET NX``), takes a per-chat Redis lock (redis-py's ``Lock``) and
+      awaits ``application.process_update`` — the custom-webhook way;
+  (b) aiogram 3: ``Dispatcher`` + ``RedisStorage`` FSM with the same 9 states behind its own
+      aiohttp webhook handler (``SimpleRequestHandler``, answering once the update is handled),
+      without and with a cross-process per-user lock (``RedisStorage.create_isolation()``);
+  (c) minyi's ``/telegram``, started exactly as ``minyi serve`` (Redis state, dedupe, lock), with
+      the shared Redis send limiter (as deployed; limits raised far above the load, so its cost
+      is measured, not its waiting) and without it (the bench drops it from the sender).
+Citizens are mid-form: the 9 answers, then "返回" 9 times, and again; one user's next update
+goes only once the previous one was answered (as Telegram does). After each phase the fake Bot
+API's last message to each user must be the question that user's last update leads to.
+Each server is one process pinned to one CPU with ``taskset``; the generator and the fake Bot
+API keep the other. Per round and server: updates/s in a closed loop (40 connections, Telegram's
+default ``max_connections``), then p50/p99 at a fixed offered rate; three rounds, medians.
 
-Run: ``make bench`` (or ``python bench/telegram.py [--updates N] [--rounds R]``). Needs Redis at
-$BENCH_REDIS_URL (default redis://127.0.0.1:6379/14); only ``minyi:*`` keys there are touched.
-Not a test: it prints figures and the ratio b/a (target ≥ 1.0).
+Run: ``make bench`` or ``python bench/telegram.py [--quick] [--rounds R]``.
+Environment: BENCH_REDIS_URL (default redis://127.0.0.1:6379/14; only this run's keys are
+touched and deleted), BENCH_DATABASE_URL (minyi's; default a fresh SQLite file), BENCH_RATE
+(offered updates/s, default 1000), BENCH_SECONDS (default 6), BENCH_CLOSED_SECONDS (default 4).
 """
 
 from __future__ import annotations
@@ -19,246 +32,531 @@ import argparse
 import asyncio
 import itertools
 import os
-import socket
-import statistics
+import random
+import shutil
+import subprocess
 import sys
+import tempfile
 import time
+import urllib.request
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlparse
+
+# This file is called telegram.py: drop its own folder from the path so ``import telegram`` finds PTB.
+HERE = Path(__file__).resolve().parent
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
+sys.path.insert(0, str(HERE.parent))
+os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 import orjson
 
-# This file is called telegram.py: drop its own folder from the path so ``import telegram`` finds PTB.
-_here = str(Path(__file__).resolve().parent)
-sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != Path(_here)]
-sys.path.insert(0, str(Path(_here).parent))
-os.environ.setdefault("PTB_TIMEDELTA", "true")
+from bench import _load
+from bench._load import BACK, FIELDS, START, BadAnswer, Job, Round, Server
 
-from redis.asyncio import Redis
-from telegram import Update
-from telegram.ext import (
-    Application,
-    CommandHandler,
-    ContextTypes,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
-from telegram.request import BaseRequest, RequestData
-from tortoise import Tortoise
-
-from bot.channels.telegram.adapter import TelegramChannel, mark_unreachable
-from bot.channels.telegram.sender import SendLimiter, TelegramSender, limiter_storage
-from bot.services import build_pipeline
-from storage.backends import build_backends
-from storage.config import Settings
-from storage.db import tortoise_config
-
-TOKEN = "123456:BENCH"
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/14")
-IN_FLIGHT = 40
-STEPS_A = ["/start", "2", "公交站没有遮雨棚", "下雨天等车全身湿透"]
-STEPS_B = ["1", "2", "公交站没有遮雨棚", "下雨天等车全身湿透"]
+TOKEN = "123456:BENCH-telegram"
+SECRET = "bench-telegram-secret"
+SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+CITIZENS = 400
+IN_FLIGHT = 40  # Telegram's default max_connections for a webhook
 
 
-class StubRequest(BaseRequest):
-    """The Bot API answered in process: getMe, sendMessage (echoing a Message), else ``true``."""
+# ---------------------------------------------------------------- the fake Bot API
+def serve_bot_api(port: int) -> None:
+    """Answers every Bot API call at once; remembers how many messages were sent and the last
+    text sent to each chat (``GET /stats?from=&to=``)."""
+    from aiohttp import web
 
-    def __init__(self) -> None:
-        self.sent = 0
-        self.ids = itertools.count(1)
+    ids = itertools.count(1)
+    last: dict[int, str] = {}
+    sent = 0
 
-    async def initialize(self) -> None:
-        return None
-
-    async def shutdown(self) -> None:
-        return None
-
-    @property
-    def read_timeout(self) -> float | None:
-        return 5.0
-
-    async def do_request(
-        self, url: str, method: str, request_data: RequestData | None = None, *args: Any, **kwargs: Any
-    ) -> tuple[int, bytes]:
-        name = url.rsplit("/", 1)[-1]
-        params = request_data.parameters if request_data else {}
+    async def method(request: web.Request) -> web.Response:
+        nonlocal sent
+        name = request.match_info["method"]
         if name == "getMe":
-            result: Any = {"id": 1, "is_bot": True, "first_name": "Bench", "username": "bench_bot"}
+            result: object = {"id": 123456, "is_bot": True, "first_name": "Bench", "username": "bench_bot"}
         elif name == "sendMessage":
-            self.sent += 1
-            chat = int(params["chat_id"])  # type: ignore[arg-type]
+            form = await request.post()
+            if not form and request.content_type == "application/json":
+                form = await request.json()
+            chat, text = int(str(form["chat_id"])), str(form.get("text", ""))
+            sent += 1
+            last[chat] = text
             result = {
-                "message_id": next(self.ids),
+                "message_id": next(ids),
                 "date": int(time.time()),
                 "chat": {"id": chat, "type": "private", "first_name": "U"},
-                "from": {"id": 1, "is_bot": True, "first_name": "Bench"},
-                "text": params.get("text", ""),
+                "from": {"id": 123456, "is_bot": True, "first_name": "Bench"},
+                "text": text,
             }
         else:
             result = True
-        return 200, orjson.dumps({"ok": True, "result": result})
+        return web.Response(
+            body=orjson.dumps({"ok": True, "result": result}), content_type="application/json"
+        )
+
+    async def stats(request: web.Request) -> web.Response:
+        lo, hi = int(request.query["from"]), int(request.query["to"])
+        chats = {str(c): t[:60] for c, t in last.items() if lo <= c < hi}
+        return web.Response(body=orjson.dumps({"sent": sent, "last": chats}), content_type="application/json")
+
+    app = web.Application()
+    app.router.add_post(f"/bot{TOKEN}/{{method}}", method)
+    app.router.add_get("/stats", stats)
+    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
 
 
-def bodies(steps: list[str], users: int, first_update: int) -> list[bytes]:
-    """Webhook JSON, round-robin over users so one user's updates never overlap in flight."""
-    out: list[bytes] = []
-    ids = itertools.count(first_update)
-    now = int(time.time())
-    for text in steps:
-        for u in range(users):
-            uid = 10_000_000 + u
-            person = {"id": uid, "is_bot": False, "first_name": "U"}
-            message: dict[str, Any] = {
-                "message_id": next(ids),
-                "date": now,
-                "chat": {"id": uid, "type": "private", "first_name": "U"},
-                "from": person,
-                "text": text,
-            }
-            if text.startswith("/"):
-                message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text)}]
-            out.append(orjson.dumps({"update_id": next(ids), "message": message}))
-    return out
+# ---------------------------------------------------------------- (a) python-telegram-bot
+def serve_ptb(port: int) -> None:
+    from aiohttp import web
+    from redis.asyncio import Redis
+    from telegram import Update
+    from telegram.ext import Application, ContextTypes, ConversationHandler, MessageHandler, filters
 
+    redis = Redis.from_url(os.environ["BENCH_REDIS_URL"])
+    application = (
+        Application.builder()
+        .token(TOKEN)
+        .base_url(f"{os.environ['BENCH_BOT_API']}/bot")
+        .connection_pool_size(64)
+        .pool_timeout(5.0)
+        .updater(None)
+        .build()
+    )
+    Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[int]]
 
-async def drive(feed: Callable[[bytes], Awaitable[None]], payloads: list[bytes]) -> float:
-    """Feed every payload with ``IN_FLIGHT`` at once, in order; updates per second."""
-    queue = iter(payloads)
-
-    async def worker() -> None:
-        for body in queue:
-            await feed(body)
-
-    began = time.perf_counter()
-    await asyncio.gather(*(worker() for _ in range(IN_FLIGHT)))
-    return len(payloads) / (time.perf_counter() - began)
-
-
-def ptb_application(stub: StubRequest) -> Application:  # type: ignore[type-arg]
-    async def start(update: Update, _: ContextTypes.DEFAULT_TYPE) -> int:
+    async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
         assert update.message is not None
-        await update.message.reply_text("（1/3）您的建议属于哪一类？")
+        await update.message.reply_text(_load.question(0))
         return 0
 
-    def step(state: int) -> Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[int]]:
-        async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
-            assert update.message is not None and context.user_data is not None
-            context.user_data[state] = update.message.text
-            await update.message.reply_text(f"（{state + 2}/3）下一个问题")
-            return state + 1 if state < 2 else ConversationHandler.END
+    def back(state: int) -> Handler:
+        async def handler(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+            assert update.message is not None
+            step = max(0, state - 1)
+            await update.message.reply_text(_load.question(step))
+            return step
 
-        return answer
+        return handler
+
+    def answer(state: int) -> Handler:
+        async def handler(update: Update, context: ContextTypes.DEFAULT_TYPE) -> int:
+            assert update.message is not None and context.user_data is not None
+            step = state
+            if state < _load.N:
+                context.user_data[FIELDS[state][0]] = update.message.text
+                step += 1
+            text = _load.question(step) if step < _load.N else _load.summary(context.user_data)
+            await update.message.reply_text(text)
+            return step
+
+        return handler
 
     text = filters.TEXT & ~filters.COMMAND
-    conversation = ConversationHandler(
-        entry_points=[CommandHandler("start", start)],
-        states={s: [MessageHandler(text, step(s))] for s in range(3)},
-        fallbacks=[],
-    )
-    app = Application.builder().token(TOKEN).request(stub).get_updates_request(StubRequest()).updater(None)
-    built = app.build()
-    built.add_handler(conversation)
-    return built
-
-
-async def run_ptb(payloads: list[bytes], settings: Settings) -> tuple[float, int]:
-    stub = StubRequest()
-    backends = build_backends(settings)
-    app = ptb_application(stub)
-    async with app:
-
-        async def feed(body: bytes) -> None:
-            update = Update.de_json(orjson.loads(body), app.bot)
-            if not await backends.dedupe.claim("ptb", str(update.update_id)):
-                return
-            assert update.effective_chat is not None
-            async with backends.locks.lock(f"ptb:{update.effective_chat.id}"):
-                await app.process_update(update)
-
-        rate = await drive(feed, payloads)
-    await backends.close()
-    return rate, stub.sent
-
-
-async def run_minyi(payloads: list[bytes], settings: Settings, limited: bool) -> tuple[float, int]:
-    stub = StubRequest()
-    backends = build_backends(settings)
-    pipeline = build_pipeline(settings, backends)
-    bot_app = Application.builder().token(TOKEN).request(stub).get_updates_request(StubRequest()).build()
-    bot = bot_app.bot
-    limiter = None
-    if limited:  # the shared Redis limiter, set far above the stub's needs (its cost, not its wait)
-        limiter = SendLimiter(
-            limiter_storage(backends.redis), overall="1000000/second", per_chat="1000/second"
+    application.add_handler(
+        ConversationHandler(
+            entry_points=[MessageHandler(filters.Text([START]), start)],
+            states={
+                s: [MessageHandler(filters.Text([BACK]), back(s)), MessageHandler(text, answer(s))]
+                for s in range(_load.N + 1)
+            },
+            fallbacks=[],
         )
-    channel = TelegramChannel(TelegramSender(bot, limiter, mark_unreachable), pipeline)
-    async with bot:
+    )
 
-        async def feed(body: bytes) -> None:
-            assert await channel.handle(channel.parse(body))
+    async def webhook(request: web.Request) -> web.Response:
+        if request.headers.get(SECRET_HEADER) != SECRET:
+            return web.Response(status=403)
+        data = orjson.loads(await request.read())
+        if not await redis.set(f"ptb:bench:update:{data['update_id']}", b"1", nx=True, ex=3600):
+            return web.Response()  # a redelivery: handled once already
+        update = Update.de_json(data, application.bot)
+        assert update.effective_chat is not None
+        async with redis.lock(f"ptb:bench:lock:{update.effective_chat.id}", timeout=30, sleep=0.005):
+            await application.process_update(update)
+        return web.Response()
 
-        rate = await drive(feed, payloads)
-    await backends.close()
-    return rate, stub.sent
+    async def started(_: web.Application) -> None:
+        await application.initialize()
+        await application.start()
+
+    async def stopped(_: web.Application) -> None:
+        await application.stop()
+        await application.shutdown()
+
+    app = web.Application()
+    app.router.add_post("/telegram", webhook)
+    app.on_startup.append(started)
+    app.on_cleanup.append(stopped)
+    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
 
 
-def reachable(url: str) -> bool:
-    parsed = urlparse(url)
+# ---------------------------------------------------------------- (b) aiogram 3
+def serve_aiogram(port: int, isolated: bool) -> None:
+    from aiogram import Bot, Dispatcher, F, Router
+    from aiogram.client.session.aiohttp import AiohttpSession
+    from aiogram.client.telegram import TelegramAPIServer
+    from aiogram.filters import StateFilter
+    from aiogram.fsm.context import FSMContext
+    from aiogram.fsm.state import State, StatesGroup
+    from aiogram.fsm.storage.redis import DefaultKeyBuilder, RedisStorage
+    from aiogram.types import Message
+    from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
+    from aiohttp import web
+
+    class Form(StatesGroup):
+        q1 = State()
+        q2 = State()
+        q3 = State()
+        q4 = State()
+        q5 = State()
+        q6 = State()
+        q7 = State()
+        q8 = State()
+        q9 = State()
+        confirm = State()
+
+    states = [Form.q1, Form.q2, Form.q3, Form.q4, Form.q5, Form.q6, Form.q7, Form.q8, Form.q9, Form.confirm]
+    router = Router()
+
+    @router.message(StateFilter(None), F.text == START)
+    async def start(message: Message, state: FSMContext) -> None:
+        await state.set_state(states[0])
+        await message.answer(_load.question(0))
+
+    def back(i: int) -> Callable[[Message, FSMContext], Awaitable[None]]:
+        async def handler(message: Message, state: FSMContext) -> None:
+            step = max(0, i - 1)
+            await state.set_state(states[step])
+            await message.answer(_load.question(step))
+
+        return handler
+
+    def answer(i: int) -> Callable[[Message, FSMContext], Awaitable[None]]:
+        async def handler(message: Message, state: FSMContext) -> None:
+            if i < _load.N:
+                data = await state.update_data({FIELDS[i][0]: message.text})
+                await state.set_state(states[i + 1])
+            else:
+                data = await state.get_data()
+            step = min(i + 1, _load.N)
+            await message.answer(_load.question(step) if step < _load.N else _load.summary(data))
+
+        return handler
+
+    for i, st in enumerate(states):
+        router.message(st, F.text == BACK)(back(i))
+        router.message(st, F.text)(answer(i))
+
+    storage = RedisStorage.from_url(
+        os.environ["BENCH_REDIS_URL"], key_builder=DefaultKeyBuilder(prefix="aiogram-bench")
+    )
+    if isolated:
+        dispatcher = Dispatcher(storage=storage, events_isolation=storage.create_isolation())
+    else:
+        dispatcher = Dispatcher(storage=storage)
+    dispatcher.include_router(router)
+    session = AiohttpSession(api=TelegramAPIServer.from_base(os.environ["BENCH_BOT_API"]))
+    bot = Bot(TOKEN, session=session)
+    app = web.Application()
+    # handle_in_background=False: answer Telegram once the update is handled (as (a) and (c) do)
+    SimpleRequestHandler(dispatcher, bot, handle_in_background=False, secret_token=SECRET).register(
+        app, path="/telegram"
+    )
+    setup_application(app, dispatcher, bot=bot)
+    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
+
+
+# ---------------------------------------------------------------- (c) minyi
+def serve_minyi(port: int, limiter: bool) -> None:
+    """Exactly ``minyi serve --host 127.0.0.1 --port PORT``; without ``limiter`` the Telegram
+    sender is built without the shared send limiter (there is no setting for that)."""
+    from bot import services
+    from bot.cli import main
+
+    if not limiter:
+        if not hasattr(services, "_telegram"):
+            raise RuntimeError("bench: bot.services._telegram is gone: update serve_minyi")
+        build = services._telegram
+
+        def without_limiter(*args: Any, **kwargs: Any) -> Any:
+            parts = build(*args, **kwargs)
+            if not hasattr(parts.sender, "limiter"):
+                raise RuntimeError("bench: the Telegram sender has no .limiter to drop any more")
+            parts.sender.limiter = None
+            return parts
+
+        services._telegram = without_limiter
+    sys.argv = ["minyi", "serve", "--host", "127.0.0.1", "--port", str(port)]
+    main()
+
+
+SERVE: dict[str, Callable[[int], None]] = {
+    "botapi": serve_bot_api,
+    "ptb": serve_ptb,
+    "aiogram": lambda port: serve_aiogram(port, isolated=False),
+    "aiogram-lock": lambda port: serve_aiogram(port, isolated=True),
+    "minyi": lambda port: serve_minyi(port, limiter=False),
+    "minyi-limiter": lambda port: serve_minyi(port, limiter=True),
+}
+
+
+# ---------------------------------------------------------------- updates, as Telegram sends them
+class Updates:
+    """Webhook requests as raw HTTP/1.1; user ids and update ids carry this run's number."""
+
+    def __init__(self, run: int) -> None:
+        self.run = run
+        self.update_ids = itertools.count(run * 10**9)
+        self.phases = itertools.count()
+
+    def user(self, phase: int, citizen: int) -> int:
+        return (self.run * 1000 + phase) * 10_000 + citizen
+
+    def request(self, uid: int, text: str) -> bytes:
+        n = next(self.update_ids)
+        body = orjson.dumps(
+            {
+                "update_id": n,
+                "message": {
+                    "message_id": n,
+                    "date": int(time.time()),
+                    "chat": {"id": uid, "type": "private", "first_name": "U"},
+                    "from": {"id": uid, "is_bot": False, "first_name": "U"},
+                    "text": text,
+                },
+            }
+        )
+        head = (
+            f"POST /telegram HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            f"{SECRET_HEADER}: {SECRET}\r\nContent-Length: {len(body)}\r\n\r\n"
+        )
+        return head.encode() + body
+
+
+class Phase:
+    """Fresh users on one server: each opens the form ("1"), then ``n`` form steps in all."""
+
+    def __init__(self, updates: Updates, n: int) -> None:
+        self.id = next(updates.phases)
+        self.users = [updates.user(self.id, c) for c in range(CITIZENS)]
+        self.opening = Job([[updates.request(u, START)] for u in self.users], _ok, sample=1)
+        each = -(-n // CITIZENS)
+        texts = [_load.CYCLE[k % len(_load.CYCLE)] for k in range(each)]
+        self.steps = Job([[updates.request(u, t) for t in texts] for u in self.users], _ok)
+
+    async def verify(self, api_port: int, job: Job, last: Callable[[int], int | None]) -> int:
+        """The last message each user got must be the question their last update leads to."""
+        stats = await asyncio.to_thread(_stats, api_port, self.users[0], self.users[-1] + 1)
+        checked = 0
+        for c, uid in enumerate(self.users):
+            want = last(c)
+            if want is None:
+                continue
+            got = stats["last"].get(str(uid), "")
+            if _load.asked(got) != want:
+                raise BadAnswer(f"user {uid}: last message {got!r}, not question {want} (0: summary)")
+            checked += 1
+        return checked
+
+
+def _ok(c: int, k: int, status: int, body: bytes) -> None:
+    """A webhook's answer carries nothing to check (the replies went to the Bot API)."""
+
+
+def _stats(port: int, lo: int, hi: int) -> dict[str, Any]:
+    with urllib.request.urlopen(f"http://127.0.0.1:{port}/stats?from={lo}&to={hi}", timeout=10) as r:
+        stats: dict[str, Any] = orjson.loads(r.read())
+    return stats
+
+
+def answered_last(job: Job, opening: bool = False) -> Callable[[int], int | None]:
+    """For user ``c``: the question their last update leads to (None: not known)."""
+
+    def last(c: int) -> int | None:
+        k = job.last(c)
+        if k is None:
+            return None
+        return 1 if opening else _load.expected(k)
+
+    return last
+
+
+# ---------------------------------------------------------------- measuring
+async def run_job(server: Server, job: Job) -> None:
+    conns = await _load.connect(server.ports, IN_FLIGHT)
     try:
-        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or 6379), timeout=1):
-            return True
-    except OSError:
-        return False
-
-
-async def clean(redis: Redis) -> None:
-    async for key in redis.scan_iter("minyi:*", count=1000):
-        await redis.delete(key)
-
-
-async def main(updates: int, rounds: int) -> None:
-    if not reachable(REDIS_URL):
-        print(f"Redis not reachable at {REDIS_URL}: skipped (set BENCH_REDIS_URL)")
-        return
-    settings = Settings(redis_url=REDIS_URL, database_url="sqlite://:memory:", _env_file=None)
-    await Tortoise.init(config=tortoise_config("sqlite://:memory:"), _enable_global_fallback=True)
-    await Tortoise.generate_schemas()
-    redis = Redis.from_url(REDIS_URL)
-    users = max(1, updates // 4)
-    total = users * 4
-    results: dict[str, list[float]] = {"a": [], "b": [], "b+limiter": []}
-    base = int(time.time()) * 1000
-    try:
-        for r in range(rounds):
-            for name, runner in [
-                ("a", lambda p: run_ptb(p, settings)),
-                ("b", lambda p: run_minyi(p, settings, limited=False)),
-                ("b+limiter", lambda p: run_minyi(p, settings, limited=True)),
-            ]:
-                await clean(redis)
-                payloads = bodies(STEPS_A if name == "a" else STEPS_B, users, base + r * 10 * total)
-                rate, sent = await runner(payloads)
-                assert sent == total, f"{name}: {sent} replies for {total} updates"
-                results[name].append(rate)
-                print(f"  round {r + 1} {name:>10}: {rate:8.0f} updates/s")
+        await _load.closed_loop(conns, job)
     finally:
-        await clean(redis)
-        await redis.aclose()
-        await Tortoise.close_connections()
-    a, b, bl = (statistics.median(results[k]) for k in ("a", "b", "b+limiter"))
-    print(f"{total} updates, {users} users, {IN_FLIGHT} in flight, median of {rounds} rounds")
-    print(f"(a) PTB ConversationHandler + Redis dedupe/lock : {a:8.0f} updates/s")
-    print(f"(b) minyi /telegram pipeline, Redis state        : {b:8.0f} updates/s")
-    print(f"(b) with the shared Redis send limiter           : {bl:8.0f} updates/s")
-    print(f"ratio b/a = {b / a:.2f} (target >= 1.0); with limiter {bl / a:.2f}")
+        for c in conns:
+            c.close()
+
+
+async def opened(server: Server, api: Server, phase: Phase) -> int:
+    """Every user of ``phase`` opens the form; how many got question 1 (all, or BadAnswer)."""
+    await run_job(server, phase.opening)
+    return await phase.verify(api.port, phase.opening, answered_last(phase.opening, opening=True))
+
+
+async def warm_up(server: Server, api: Server, updates: Updates) -> None:
+    """One unmeasured second in a closed loop (connection pools, caches, lazy imports)."""
+    phase = Phase(updates, 2000)
+    await opened(server, api, phase)
+    conns = await _load.connect(server.ports, IN_FLIGHT)
+    try:
+        await _load.closed_loop(conns, phase.steps, 1.0)
+    finally:
+        for c in conns:
+            c.close()
+    await phase.verify(api.port, phase.steps, answered_last(phase.steps))
+
+
+async def measure(server: Server, api: Server, updates: Updates, args: argparse.Namespace) -> Round:
+    """One round on ``server``: a closed loop, then the offered rate, each with fresh users."""
+    closed = Phase(updates, int(args.closed_seconds * 5000))
+    offered = Phase(updates, int(args.rate * args.seconds))
+    checked = await opened(server, api, closed)
+    conns = await _load.connect(server.ports, IN_FLIGHT)
+    meter = _load.Meter(server, api)
+    rate = await _load.closed_loop(conns, closed.steps, args.closed_seconds)
+    (cpu_closed, cpu_api), generator, machine = meter.read()
+    for c in conns:
+        c.close()
+    checked += await closed.verify(api.port, closed.steps, answered_last(closed.steps))
+    checked += await opened(server, api, offered)
+    conns = await _load.connect(server.ports, IN_FLIGHT)
+    meter = _load.Meter(server)
+    latencies, served = await _load.open_loop(conns, offered.steps, args.rate)
+    (cpu_open,), _, _ = meter.read()
+    for c in conns:
+        c.close()
+    checked += await offered.verify(api.port, offered.steps, answered_last(offered.steps))
+    p50, p99 = _load.pct(latencies, 50), _load.pct(latencies, 99)
+    return Round(rate, cpu_closed, p50, p99, served, cpu_open, checked, generator + cpu_api, machine)
+
+
+async def launch(name: str, kind: str, env: dict[str, str], cpu: int | None, logs: str) -> Server:
+    port = _load.free_port()
+    log = open(f"{logs}/{kind}-{port}.log", "wb")  # noqa: SIM115 - kept open for the process's life
+    argv = _load.pinned([sys.executable, __file__, "--serve", kind, str(port)], cpu)
+    proc = subprocess.Popen(argv, env=env, stdout=log, stderr=log)
+    server = Server(name, [port], [proc])
+    try:
+        await _load.wait_port(port, proc)
+    except Exception:
+        server.stop()
+        print(Path(f"{logs}/{kind}-{port}.log").read_text()[-3000:], file=sys.stderr)
+        raise
+    return server
+
+
+async def cleanup_redis(url: str, run: int) -> None:
+    from redis.asyncio import Redis
+
+    redis = Redis.from_url(url)
+    keys = []
+    for prefix in ("minyi", "ptb:bench", "aiogram-bench", "LIMITER"):
+        keys += [k async for k in redis.scan_iter(match=f"{prefix}*{run}*", count=1000)]
+    for i in range(0, len(keys), 1000):
+        await redis.delete(*keys[i : i + 1000])
+    await redis.aclose()
+
+
+async def main(args: argparse.Namespace) -> None:
+    redis_url = os.environ.get("BENCH_REDIS_URL") or "redis://127.0.0.1:6379/14"
+    if not _load.reachable(redis_url):
+        print(f"telegram bench skipped: Redis not reachable at {redis_url} (set BENCH_REDIS_URL)")
+        return
+    run = random.randrange(10_000, 99_999)
+    tmp = tempfile.mkdtemp(prefix="minyi-bench-telegram-")
+    gen_cpu, server_cpu = _load.cpus()
+    _load.pin_self(gen_cpu)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("MINYI_")}
+    env["BENCH_REDIS_URL"] = redis_url
+    api = await launch("fake Bot API", "botapi", env, gen_cpu, tmp)
+    env.update(
+        BENCH_BOT_API=f"http://127.0.0.1:{api.port}",
+        MINYI_DATABASE_URL=os.environ.get("BENCH_DATABASE_URL") or f"sqlite://{tmp}/bench.db",
+        MINYI_REDIS_URL=redis_url,
+        MINYI_REDIS_VOLATILE_OK="true",  # a throughput bench: drafts need not outlive the bench Redis
+        MINYI_TELEGRAM_TOKEN=TOKEN,
+        MINYI_TELEGRAM_SECRET=SECRET,
+        MINYI_TELEGRAM_API_BASE=f"http://127.0.0.1:{api.port}/bot",
+        MINYI_TELEGRAM_RATE_OVERALL="1000000/second",  # the limiter's cost, never its waiting
+        MINYI_TELEGRAM_RATE_PER_CHAT="1000/second",
+        MINYI_MEDIA_DIR=f"{tmp}/media",
+        MINYI_LOG_LEVEL="WARNING",
+    )
+    import aiogram
+    import telegram
+
+    peers = [
+        ("ptb", f"(a) PTB {telegram.__version__} ConversationHandler"),
+        ("aiogram", f"(b) aiogram {aiogram.__version__} RedisStorage FSM"),
+        ("aiogram-lock", "(b') aiogram, + per-user Redis lock"),
+        ("minyi", "(c) minyi /telegram, no limiter"),
+        ("minyi-limiter", "(c') minyi /telegram + send limiter"),
+    ]
+    servers: list[Server] = []
+    updates = Updates(run)
+    try:
+        for kind, name in peers:
+            servers.append(await launch(name, kind, env, server_cpu, tmp))
+        print("telegram webhook, the same updates to each server over HTTP, replies to a fake Bot API")
+        where = ", ".join(f"{s.name.split()[0]} {s.where()}" for s in servers)
+        print(f"  one process each, pinned with taskset: {where}")
+        print(f"  generator and fake Bot API on {api.where()} ('gen' below counts both)")
+        print(
+            f"  {CITIZENS} users mid-form per phase (9 answers, then 返回 ×9), {IN_FLIGHT} connections;"
+            f" closed loop {args.closed_seconds:.0f} s, then {args.rate:.0f} updates/s"
+            f" for {args.seconds:.0f} s;"
+            f" {args.rounds} round(s); Redis {redis_url}; minyi database {env['MINYI_DATABASE_URL']}"
+        )
+        print(f"  {_load.LEGEND}")
+        for server in servers:
+            await warm_up(server, api, updates)
+        results: list[list[Round]] = [[] for _ in servers]
+        for r in range(args.rounds):
+            for server, mine in zip(servers, results, strict=True):
+                got = await measure(server, api, updates, args)
+                mine.append(got)
+                print(_load.row(f"round {r + 1} {server.name}", got, "upd"), flush=True)
+        a, b, bl, c, cl = (_load.median_round(m) for m in results)
+        print(f"medians of {args.rounds} round(s):")
+        for server, got in zip(servers, (a, b, bl, c, cl), strict=True):
+            print(_load.row(server.name, got, "upd"))
+        checked = sum(r.checked for r in (a, b, bl, c, cl))
+        print(f"  users whose last message was checked to be the right question: {checked}")
+        print(_load.ratio("c/a  (minyi / PTB)                 ", c.rate, a.rate, 1.0, "upd"))
+        print(_load.ratio("c/b  (minyi / aiogram)             ", c.rate, b.rate, 1.5, "upd"))
+        print(_load.ratio("c/b' (minyi / aiogram + lock)      ", c.rate, bl.rate, 1.5, "upd"))
+        print(_load.ratio("c'/a (minyi with limiter / PTB)    ", cl.rate, a.rate, 0.9, "upd"))
+        print(
+            f"  p99 at {args.rate:.0f} updates/s: PTB {a.p99:.2f} ms, aiogram {b.p99:.2f} / {bl.p99:.2f} ms,"
+            f" minyi {c.p99:.2f} ms, with limiter {cl.p99:.2f} ms"
+        )
+    finally:
+        for server in [*servers, api]:
+            server.stop()
+        await cleanup_redis(redis_url, run)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="one short round (while developing)")
+    parser.add_argument("--rounds", type=int, default=None, help="rounds (default 3; --quick 1)")
+    args = parser.parse_args()
+    args.rounds = args.rounds or (1 if args.quick else 3)
+    args.rate = float(os.environ.get("BENCH_RATE", "1000"))
+    args.seconds = float(os.environ.get("BENCH_SECONDS", "2" if args.quick else "6"))
+    args.closed_seconds = float(os.environ.get("BENCH_CLOSED_SECONDS", "1.5" if args.quick else "4"))
+    return args
 
 
 if __name__ == "__main__":
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--updates", type=int, default=2400)
-    parser.add_argument("--rounds", type=int, default=3)
-    args = parser.parse_args()
-    asyncio.run(main(args.updates, args.rounds))
+    if len(sys.argv) == 4 and sys.argv[1] == "--serve":
+        SERVE[sys.argv[2]](int(sys.argv[3]))
+    else:
+        _load.run(main(parse_args()))
