@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 import secrets
-import uuid
 
 from aiohttp import web
 from aiohttp.abc import AbstractAccessLogger
@@ -36,7 +36,7 @@ def pseudonym(openid: str) -> str:
 
 
 def request_id() -> str:
-    return uuid.uuid4().hex[:12]
+    return os.urandom(6).hex()
 
 
 def logged_path(request: web.BaseRequest) -> str:

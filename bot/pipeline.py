@@ -3,11 +3,12 @@ save → replies. Platform-neutral (aiogram's ``Dispatcher.feed_update``)."""
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 import orjson
 
@@ -51,6 +52,12 @@ def encode_replies(replies: list[Reply]) -> bytes:
 
 def decode_replies(raw: bytes) -> list[Reply]:
     return [Reply(text, tuple(choices), hint, turn) for text, choices, hint, turn in orjson.loads(raw)]
+
+
+@functools.cache
+def _inbound(channel: str) -> Any:
+    """The channel's inbound counter (labels looked up once)."""
+    return metrics.INBOUND.labels(channel)
 
 
 class StepFailed(RuntimeError):
@@ -171,7 +178,7 @@ class Pipeline:
             taken.clear()  # handed to the platform: theirs now, whatever happens next
             return sent
 
-        metrics.INBOUND.labels(inbound.user.channel).inc()
+        _inbound(inbound.user.channel).inc()
         if self.held is not None:
             self.held.wrote(inbound.user, inbound.time)
         assert self.backends.turns is not None

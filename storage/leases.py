@@ -13,9 +13,13 @@ from contextlib import asynccontextmanager
 log = logging.getLogger(__name__)
 
 
-async def _renew_loop(renew: Callable[[], Awaitable[bool]], every_s: float, what: str) -> None:
+async def _renew_loop(
+    renew: Callable[[], Awaitable[bool]], every_s: float, what: str, first: bool = False
+) -> None:
     while True:
-        await asyncio.sleep(every_s)
+        if not first:
+            await asyncio.sleep(every_s)
+        first = False
         try:
             if not await renew():
                 log.warning("%s: lease lost while still working", what)
@@ -26,12 +30,23 @@ async def _renew_loop(renew: Callable[[], Awaitable[bool]], every_s: float, what
 
 @asynccontextmanager
 async def kept(renew: Callable[[], Awaitable[bool]], every_s: float | None, what: str) -> AsyncIterator[None]:
-    """Renew while the block runs (``every_s`` None: nothing to renew)."""
+    """Renew while the block runs (``every_s`` None: nothing to renew). Most blocks end long
+    before the first renewal: a timer starts the renewing task only when it is due (a task per
+    step cost more than the step's Redis calls)."""
     if every_s is None:
         yield
         return
-    task = asyncio.get_running_loop().create_task(_renew_loop(renew, every_s, what))
+    loop = asyncio.get_running_loop()
+    task: asyncio.Task[None] | None = None
+
+    def due() -> None:
+        nonlocal task
+        task = loop.create_task(_renew_loop(renew, every_s, what, first=True))
+
+    timer = loop.call_later(every_s, due)
     try:
         yield
     finally:
-        task.cancel()
+        timer.cancel()
+        if task is not None:
+            task.cancel()

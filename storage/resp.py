@@ -34,6 +34,18 @@ class _Protocol(asyncio.Protocol):
         self.waiting: deque[tuple[asyncio.Future[Any], float]] = deque()
         self.transport: asyncio.Transport | None = None
         self.lost = lost
+        self.outgoing: list[bytes] = []  # written together once per turn of the event loop
+
+    def queue(self, packed: bytes) -> None:
+        """Write ``packed`` with whatever else is asked this turn of the loop (one send)."""
+        if not self.outgoing:
+            asyncio.get_running_loop().call_soon(self.flush)
+        self.outgoing.append(packed)
+
+    def flush(self) -> None:
+        out, self.outgoing = self.outgoing, []
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.write(b"".join(out))
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
         assert isinstance(transport, asyncio.Transport)
@@ -104,7 +116,7 @@ class Multiplexed:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Any] = loop.create_future()
         proto.waiting.append((future, loop.time()))
-        proto.transport.write(hiredis.pack_command(args))
+        proto.queue(hiredis.pack_command(args))
         if self._watchdog is None:
             self._watchdog = loop.call_later(self.timeout_s, self._watch)
         return future

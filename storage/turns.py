@@ -361,7 +361,8 @@ class RedisTurns(Turns):
                 outcome.append((got[1], got[2]))
             return bool(outcome)
 
-        await retry_until(attempt, self.wait_s, names[0])
+        if not await attempt():  # the citizen's lock is busy (another process): poll for it
+            await retry_until(attempt, self.wait_s, names[0])
         return outcome[0]
 
     async def _renewed(self, names: list[str], token: str) -> bool:

@@ -13,10 +13,10 @@ import orjson
 from aiohttp import web
 from telegram import Bot, Update
 from telegram.error import TelegramError
-from telegram.request import HTTPXRequest
 
 from bot.channels.telegram import render
 from bot.channels.telegram.convert import CHANNEL, Converted, check_shape, convert
+from bot.channels.telegram.request import AiohttpRequest
 from bot.channels.telegram.sender import TelegramSender
 from bot.channels.telegram.settings import TelegramSettings
 from bot.pipeline import Alive, ClientGone, Pipeline, StepFailed, encode_replies
@@ -43,7 +43,7 @@ class Poison(ValueError):
 
 def make_bot(settings: TelegramSettings, pool_size: int = 64) -> Bot:
     assert settings.token is not None
-    request = HTTPXRequest(connection_pool_size=pool_size, pool_timeout=5.0)
+    request = AiohttpRequest(connection_pool_size=pool_size, pool_timeout=5.0)
     return Bot(settings.token.get_secret_value(), base_url=settings.api_base, request=request)
 
 

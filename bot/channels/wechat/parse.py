@@ -128,7 +128,7 @@ def check_fields(data: dict[str, Any]) -> None:
             raise Malformed(f"{name} is not text")
         if len(value) > limit:
             raise Malformed(f"{name} of {len(value)} characters (at most {limit})")
-        if any(unicodedata.category(c)[0] == "C" for c in value):
+        if not value.isprintable() and any(unicodedata.category(c)[0] == "C" for c in value):
             raise Malformed(f"{name} has control characters")
 
 
