@@ -22,11 +22,11 @@ from bot.pipeline import Pipeline
 from dialogs import Context, Conversation, Inbound, UserRef, step
 from dialogs.state import Draft
 from dialogs.types import Followups
-from storage.backends import Backends, redis_client
-from storage.dedupe import MemoryDeduper, RedisDeduper
-from storage.locks import MemoryUserLocks, RedisUserLocks
-from storage.state import MemoryStateStore, RedisStateStore
-from storage.turns import RedisTurns
+from storage.backends import Backends, build_backends, redis_client
+from storage.config import Settings
+from storage.dedupe import MemoryDeduper
+from storage.locks import MemoryUserLocks
+from storage.state import MemoryStateStore
 
 NOW = datetime(2026, 11, 22, 9, tzinfo=UTC)
 HALF = {
@@ -108,8 +108,7 @@ async def main() -> None:
         print(f"pipeline, Redis store: skipped ({exc})")
         return
     await redis.flushdb()
-    turns = RedisTurns(redis)
-    backends = Backends(RedisStateStore(redis), RedisUserLocks(redis), RedisDeduper(redis), redis, turns)
+    backends = build_backends(Settings(redis_url=args.redis, _env_file=None))  # as `minyi serve` builds them
     rate = await bench_pipeline(backends, n)
     keys = [k async for k in redis.scan_iter(match="minyi:state:*", count=1000)]
     stored = sum([await redis.strlen(k) for k in keys[:100]]) / max(1, min(100, len(keys)))
@@ -118,6 +117,7 @@ async def main() -> None:
     print(f"bytes per conversation in Redis (mean of 100): {stored:.0f}")
     await redis.flushdb()
     await redis.aclose()
+    await backends.close()
 
 
 if __name__ == "__main__":

@@ -23,7 +23,7 @@ from wechatpy.crypto import WeChatCrypto
 from bot.accesslog import pseudonym, request_id
 from bot.channels.wechat.client import WeChatAPI
 from bot.channels.wechat.crypto import Cipher, Forbidden, Undecryptable, Verifier
-from bot.channels.wechat.parse import MAX_BODY, Incoming, Malformed, incoming, message_of, xml_dict
+from bot.channels.wechat.parse import MAX_BODY, Incoming, Malformed, encrypted_of, incoming, message_of
 from bot.channels.wechat.passive import SUCCESS, pack, text_xml
 from bot.channels.wechat.replay import MemoryReplays, RedisReplays, Replays, Unavailable, fingerprint
 from bot.channels.wechat.settings import WeChatSettings
@@ -276,7 +276,7 @@ async def _body(request: web.Request) -> bytes | None:
 
 def _decrypt(ch: WeChatChannel, q: MultiMapping[str], body: bytes) -> tuple[str, WeChatCrypto]:
     """The plaintext of a safe/compatible-mode push, once ``msg_signature`` covers its ``Encrypt``."""
-    encrypted = str(xml_dict(body).get("Encrypt") or "")
+    encrypted = encrypted_of(body)
     ch.verifier.check(q.get("msg_signature", ""), q.get("timestamp", ""), q.get("nonce", ""), encrypted)
     if ch.cipher is None:
         raise Malformed("safe mode used but MINYI_WECHAT_AES_KEY/APPID are not set")

@@ -19,8 +19,8 @@ import unicodedata
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
+from xml.etree import ElementTree
 
-import xmltodict
 from wechatpy import parse_message
 from wechatpy.messages import BaseMessage
 
@@ -88,18 +88,19 @@ def refuse_unsafe(raw: bytes) -> None:
         raise Malformed("entity or DOCTYPE declaration refused")
 
 
-def xml_dict(body: bytes | str) -> dict[str, Any]:
-    """The ``<xml>`` element as a dict (the safe-mode envelope)."""
+def encrypted_of(body: bytes | str) -> str:
+    """The ``<Encrypt>`` text of a safe-mode envelope ("" when there is none). The envelope is
+    read with the C ElementTree (a third of xmltodict's cost; entities were refused before);
+    what it yields counts only once ``msg_signature`` verifies it."""
     raw = body.encode() if isinstance(body, str) else body
     refuse_unsafe(raw)
     try:
-        doc = xmltodict.parse(raw, disable_entities=True)
-    except Exception as exc:  # ExpatError, ValueError("entities are disabled")…
+        root = ElementTree.fromstring(raw)
+    except (ElementTree.ParseError, ValueError) as exc:
         raise Malformed(f"not XML: {exc}") from exc
-    root = doc.get("xml") if isinstance(doc, dict) else None
-    if not isinstance(root, dict):
+    if root.tag != "xml":
         raise Malformed("no <xml> root element")
-    return root
+    return root.findtext("Encrypt") or ""
 
 
 def message_of(plain: bytes | str) -> BaseMessage:
