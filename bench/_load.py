@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import collections
 import os
@@ -28,20 +29,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
+import orjson
+
+from dialogs.forms import SUGGESTION_CATEGORIES
+
 ROOT = Path(__file__).resolve().parents[1]
 
 # ---------------------------------------------------------------- the form
-CATEGORIES = (
-    "城市建设",
-    "交通出行",
-    "生态环境",
-    "教育文化",
-    "医疗卫生",
-    "社会保障",
-    "营商环境",
-    "社区治理",
-    "其他",
-)
+CATEGORIES = SUGGESTION_CATEGORIES  # the form the peers reproduce is minyi's own
 FIELDS = (
     ("category", "类别", "您的建议属于哪一类？请回复序号："),
     ("title", "标题", "请用一句话概括您的建议（不超过40字）。"),
@@ -392,6 +387,43 @@ class Server:
             except subprocess.TimeoutExpired:
                 proc.kill()
                 proc.wait()
+
+
+def telegram_update(uid: int, n: int, text: str, host: str, secret_header: str, secret: str) -> bytes:
+    """A raw ``POST /telegram`` carrying a private text message from ``uid`` (update and message id ``n``)."""
+    body = orjson.dumps(
+        {
+            "update_id": n,
+            "message": {
+                "message_id": n,
+                "date": int(time.time()),
+                "chat": {"id": uid, "type": "private", "first_name": "U"},
+                "from": {"id": uid, "is_bot": False, "first_name": "U"},
+                "text": text,
+            },
+        }
+    )
+    head = (
+        f"POST /telegram HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
+        f"{secret_header}: {secret}\r\nContent-Length: {len(body)}\r\n\r\n"
+    )
+    return head.encode() + body
+
+
+def bench_args(description: str, *more: tuple[str, str]) -> argparse.Namespace:
+    """``--quick``, ``--rounds`` (and the flags ``more``), with the rate and durations from the
+    environment: BENCH_RATE, BENCH_SECONDS, BENCH_CLOSED_SECONDS."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--quick", action="store_true", help="one short round (while developing)")
+    parser.add_argument("--rounds", type=int, default=None, help="rounds (default 3; --quick 1)")
+    for flag, text in more:
+        parser.add_argument(flag, action="store_true", help=text)
+    args = parser.parse_args()
+    args.rounds = args.rounds or (1 if args.quick else 3)
+    args.rate = float(os.environ.get("BENCH_RATE", "1000"))
+    args.seconds = float(os.environ.get("BENCH_SECONDS", "2" if args.quick else "6"))
+    args.closed_seconds = float(os.environ.get("BENCH_CLOSED_SECONDS", "1.5" if args.quick else "4"))
+    return args
 
 
 async def wait_port(port: int, proc: subprocess.Popen[bytes], timeout_s: float = 40.0) -> None:

@@ -40,6 +40,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != ROOT / "bench"]
+sys.path.insert(0, str(ROOT))
+
+from bench import _load
+from bench._load import wait_port
+
 BIN = Path(sys.executable).parent
 TOKEN = "123456:BENCH-faults"
 SECRET = "bench-faults-secret"
@@ -107,20 +113,6 @@ def rss_mb(pid: int) -> tuple[float, float]:
         if line.startswith(("VmRSS:", "VmHWM:")):
             values[line[:5]] = int(line.split()[1]) / 1024
     return values["VmRSS"], values["VmHWM"]
-
-
-async def wait_port(port: int, proc: subprocess.Popen[bytes], timeout_s: float = 30.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise RuntimeError(f"{proc.args!r} exited with {proc.returncode}")
-        try:
-            _, writer = await asyncio.open_connection("127.0.0.1", port)
-            writer.close()
-            return
-        except OSError:
-            await asyncio.sleep(0.1)
-    raise RuntimeError(f"nothing listens on {port} after {timeout_s:.0f} s")
 
 
 @dataclass
@@ -225,29 +217,13 @@ class Updates:
         self.next_answer = [0] * CITIZENS
 
     def request(self, port: int, citizen: int, text: str | None = None) -> bytes:
-        import orjson
 
         if text is None:
             text = ANSWERS[self.next_answer[citizen] % len(ANSWERS)]
             self.next_answer[citizen] += 1
         uid, n = 900_000_000 + citizen, next(self.update_ids)
-        body = orjson.dumps(
-            {
-                "update_id": n,
-                "message": {
-                    "message_id": n,
-                    "date": int(time.time()),
-                    "chat": {"id": uid, "type": "private", "first_name": "U"},
-                    "from": {"id": uid, "is_bot": False, "first_name": "U"},
-                    "text": text,
-                },
-            }
-        )
-        head = (
-            f"POST /telegram HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nContent-Type: application/json\r\n"
-            f"X-Telegram-Bot-Api-Secret-Token: {SECRET}\r\nContent-Length: {len(body)}\r\n\r\n"
-        )
-        return head.encode() + body
+        secret = "X-Telegram-Bot-Api-Secret-Token"
+        return _load.telegram_update(uid, n, text, f"127.0.0.1:{port}", secret, SECRET)
 
 
 class Conn:

@@ -315,24 +315,7 @@ class Updates:
         return (self.run * 1000 + phase) * 10_000 + citizen
 
     def request(self, uid: int, text: str) -> bytes:
-        n = next(self.update_ids)
-        body = orjson.dumps(
-            {
-                "update_id": n,
-                "message": {
-                    "message_id": n,
-                    "date": int(time.time()),
-                    "chat": {"id": uid, "type": "private", "first_name": "U"},
-                    "from": {"id": uid, "is_bot": False, "first_name": "U"},
-                    "text": text,
-                },
-            }
-        )
-        head = (
-            f"POST /telegram HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-            f"{SECRET_HEADER}: {SECRET}\r\nContent-Length: {len(body)}\r\n\r\n"
-        )
-        return head.encode() + body
+        return _load.telegram_update(uid, next(self.update_ids), text, "127.0.0.1", SECRET_HEADER, SECRET)
 
 
 class Phase:
@@ -544,15 +527,7 @@ async def main(args: argparse.Namespace) -> None:
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="one short round (while developing)")
-    parser.add_argument("--rounds", type=int, default=None, help="rounds (default 3; --quick 1)")
-    args = parser.parse_args()
-    args.rounds = args.rounds or (1 if args.quick else 3)
-    args.rate = float(os.environ.get("BENCH_RATE", "1000"))
-    args.seconds = float(os.environ.get("BENCH_SECONDS", "2" if args.quick else "6"))
-    args.closed_seconds = float(os.environ.get("BENCH_CLOSED_SECONDS", "1.5" if args.quick else "4"))
-    return args
+    return _load.bench_args(__doc__.splitlines()[0])
 
 
 if __name__ == "__main__":

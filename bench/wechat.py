@@ -455,17 +455,7 @@ async def scale_out(
 
 
 def parse_args() -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="one short round (while developing)")
-    parser.add_argument("--rounds", type=int, default=None, help="rounds (default 3; --quick 1)")
-    parser.add_argument("--scale-out", action="store_true", help="one vs two minyi serve on PostgreSQL")
-    args = parser.parse_args()
-    quick = args.quick
-    args.rounds = args.rounds or (1 if quick else 3)
-    args.rate = float(os.environ.get("BENCH_RATE", "1000"))
-    args.seconds = float(os.environ.get("BENCH_SECONDS", "2" if quick else "6"))
-    args.closed_seconds = float(os.environ.get("BENCH_CLOSED_SECONDS", "1.5" if quick else "4"))
-    return args
+    return _load.bench_args(__doc__.splitlines()[0], ("--scale-out", "one vs two minyi serve on PostgreSQL"))
 
 
 if __name__ == "__main__":
