@@ -47,3 +47,33 @@ async def test_a_read_then_write_transaction_waits_for_the_other_writer(db: str,
 async def test_the_plain_deferred_transaction_failed(db: str, tmp_path: Path) -> None:
     with pytest.raises(Exception, match="database is locked"):
         await two_writers(SqliteClient, tmp_path / "shared.db")
+
+
+async def test_a_commit_by_another_process_is_told_once_without_reading_a_table(tmp_path: Path) -> None:
+    """``storage.waits`` on the embedded default: ``PRAGMA data_version`` moves when another
+    connection commits, not for this process's own writes."""
+    import sqlite3
+
+    from storage.db import close_db, open_db
+    from storage.sqlite import written_elsewhere
+
+    path = tmp_path / "w.db"
+    await open_db(f"sqlite://{path}", apply_migrations=True)
+    try:
+        probe = written_elsewhere()
+        assert await probe() is False  # the first call only reads where it stands
+        from storage.models import DeadLetter
+
+        await DeadLetter.create(channel="web", payload="ours")  # this process's own write
+        assert await probe() is False
+        other = sqlite3.connect(path)  # minyi-admin
+        other.execute(
+            "INSERT INTO dead_letter (channel, reason, payload, created_at)"
+            " VALUES ('web', '', 'x', '2026-12-02')"
+        )
+        other.commit()
+        other.close()
+        assert await probe() is True
+        assert await probe() is False
+    finally:
+        await close_db()
