@@ -18,7 +18,7 @@ import asyncio
 import hashlib
 import ssl
 from collections import deque
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote, urlparse
 
 import hiredis
@@ -48,8 +48,7 @@ class _Protocol(asyncio.Protocol):
             self.transport.write(b"".join(out))
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's is one without subclassing
 
     def data_received(self, data: bytes) -> None:
         self.reader.feed(data)
