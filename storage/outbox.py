@@ -169,7 +169,12 @@ def _mine(token: str, ids: Iterable[int]) -> Any:
 
 
 async def mark_sent(token: str, ids: Iterable[int], via: str, now: datetime) -> int:
-    return int(await _mine(token, ids).update(status=SENT, sent_via=via, sent_at=now, last_error=""))
+    """Sent by the relay. Their citizens are marked (``storage.waits``): a question that reached
+    them after their message was read must still be looked up on their next one."""
+    ids = list(ids)
+    sent = int(await _mine(token, ids).update(status=SENT, sent_via=via, sent_at=now, last_error=""))
+    await _mark_citizens(ids)
+    return sent
 
 
 async def mark_held(token: str, ids: Iterable[int], reason: str) -> int:

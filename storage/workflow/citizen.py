@@ -86,8 +86,10 @@ async def followups(user: UserRef, at: datetime, campaigns: tuple[CampaignRef, .
         latest[(row["item_id"], row["kind"] in ASKS_RATING)] = row
     waiting: list[ItemRef] = []
     rating: list[ItemRef] = []
+    later = False  # a question delivered after they wrote: it counts from their next message
     for (_, rates), row in sorted(latest.items(), key=lambda kv: -kv[1]["item_id"]):
         if not shown(row, at):
+            later = later or row["status"] == "sent"
             continue
         ref = ItemRef(row["item__ticket"], row["item__kind"], row["item__title"])
         if rates and row["item__status"] in RATING_DUE and row["item__satisfaction"] is None:
@@ -96,7 +98,7 @@ async def followups(user: UserRef, at: datetime, campaigns: tuple[CampaignRef, .
             row["item__status"] in WAITING_ON_CITIZEN or row["kind"] in {"staff_reply", "reject"}
         ):
             waiting.append(ref)
-    return Followups(waiting=tuple(waiting), rating_due=tuple(rating), campaigns=campaigns)
+    return Followups(waiting=tuple(waiting), rating_due=tuple(rating), campaigns=campaigns, later=later)
 
 
 async def open_campaigns(today: date) -> tuple[CampaignRef, ...]:

@@ -53,7 +53,9 @@ async def test_a_question_waits_for_an_answer_only_once_it_was_delivered(any_db:
     now = service.utcnow()
     assert (await citizen.followups(ME, now)).waiting == ()  # still in the outbox: not on their screen
     await delivered(ticket, now + timedelta(seconds=5))
-    assert (await citizen.followups(ME, now)).waiting == ()  # they wrote before it arrived
+    before = await citizen.followups(ME, now)
+    assert before.waiting == ()  # they wrote before it arrived
+    assert before.later, "it counts from their next message: their waits mark must stay"
     later = now + timedelta(seconds=9)
     assert [r.ticket for r in (await citizen.followups(ME, later)).waiting] == [ticket]
 
