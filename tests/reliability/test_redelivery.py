@@ -110,7 +110,10 @@ class Storm:
         """``kill -9`` a server a third of the way in, then a relay while it sends a notice."""
         await until(lambda: self.progress >= 0.3)
         server, url = self.cluster.servers[0], self.cluster.urls[0]
-        self.cut = sum(p.busy[url] for p in self.platforms.values())
+        busy = lambda: sum(p.busy[url] for p in self.platforms.values())  # noqa: E731
+        # a step takes a millisecond or two now: wait for a moment with deliveries in flight
+        await until(lambda: busy() > 0 or not self.walking, every_s=0.001)
+        self.cut = busy()  # no await between this count and the kill
         self.downtime[server.name] = await self.cluster.kill_and_restart(server)
         await until(lambda: bool(self.hold.ports) or not self.accepting)
         relays = {r.proc.pid: r for r in self.cluster.relays if r.proc is not None}
@@ -141,9 +144,9 @@ class Storm:
         return [m.group(0) for m in found if m and m.group(0) not in self.accepted]
 
 
-async def until(condition: Callable[[], bool]) -> None:
+async def until(condition: Callable[[], bool], every_s: float = 0.05) -> None:
     while not condition():
-        await asyncio.sleep(0.05)
+        await asyncio.sleep(every_s)
 
 
 async def reference(platform: Platform, chat: str) -> list[str]:
