@@ -45,6 +45,7 @@ sys.path.insert(0, str(ROOT))
 
 from bench import _load
 from bench._load import wait_port
+from tests.answers import SUGGESTION
 
 BIN = Path(sys.executable).parent
 TOKEN = "123456:BENCH-faults"
@@ -53,16 +54,7 @@ PG_ADMIN_URL = os.environ.get("BENCH_PG_ADMIN_URL", "postgres://postgres@127.0.0
 PG_DB = "minyi_bench_faults"
 RATES = (200, 500, 1000, 2000)
 CITIZENS = 500
-ANSWERS = [
-    "2",
-    "公交站没有遮雨棚",
-    "下雨天等车全身湿透",
-    "跳过",
-    "建议加装遮雨棚",
-    "跳过",
-    "李四",
-    "13912345678",
-]
+ANSWERS = SUGGESTION[:8]  # a test citizen's answers, up to before the consent step
 GRACE_S = 3.0  # after the last arrival, what is still unanswered is given up (the client goes)
 PAUSE_S = 1.0  # between steps, for the servers to settle
 

@@ -75,3 +75,18 @@ def blocked_steps(pipeline: Any) -> asyncio.Event:
 
     pipeline._step = waiting
     return go
+
+
+def database_away(pipeline: Any, times: int) -> None:
+    """The next ``times`` lookups of a citizen's items through ``pipeline``'s port fail as if
+    the database were down (then they work again)."""
+    port, down = pipeline.port, [times]
+    my_items = port.my_items
+
+    async def flaky(*args: Any, **kwargs: Any) -> Any:
+        if down[0] > 0:
+            down[0] -= 1
+            raise ConnectionError("database went away")
+        return await my_items(*args, **kwargs)
+
+    port.my_items = flaky

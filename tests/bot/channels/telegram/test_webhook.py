@@ -13,7 +13,7 @@ from storage.models import Citizen, DeadLetter, Item
 from tests.bot.channels.telegram import updates as U
 from tests.bot.channels.telegram.conftest import HEADERS
 from tests.bot.channels.telegram.fake_api import FakeBotApi
-from tests.fakes import blocked_steps
+from tests.fakes import blocked_steps, database_away
 
 ALICE = 424242
 
@@ -159,16 +159,7 @@ async def test_a_failed_step_asks_telegram_to_deliver_the_update_again(
     from bot.channels.telegram.adapter import TELEGRAM
 
     await post(tg, U.text(ALICE, "/start"))
-    port, down = tg.app[TELEGRAM].pipeline.port, [1]
-    my_items = port.my_items
-
-    async def flaky(*args: Any, **kwargs: Any) -> Any:
-        if down[0] > 0:
-            down[0] -= 1
-            raise ConnectionError("database went away")
-        return await my_items(*args, **kwargs)
-
-    port.my_items = flaky
+    database_away(tg.app[TELEGRAM].pipeline, times=1)
     update = U.text(ALICE, "3")
     sent_before = len(fake.texts(ALICE))
     await post(tg, update, status=503)  # nothing was done: Telegram delivers it again later

@@ -20,7 +20,7 @@ from tests.apps import Served, make_config
 from tests.bot.channels.wechat.conftest import channel_of, wechat_config
 from tests.bot.channels.wechat.fake_api import FakeWeChatAPI
 from tests.bot.channels.wechat.wechat_server import OPENID, WeChat, push_xml
-from tests.fakes import blocked_steps
+from tests.fakes import blocked_steps, database_away
 from tests.services import REDIS_URL, require
 
 
@@ -127,27 +127,13 @@ async def test_background_failures_are_logged_not_lost(
     assert "image M2 not downloaded: disk full" in caplog.text
 
 
-def _database_away(channel: Any, times: int) -> None:
-    """The next ``times`` lookups of the citizen's items fail as if the database were down."""
-    port, down = channel.pipeline.port, [times]
-    my_items = port.my_items
-
-    async def flaky(*args: Any, **kwargs: Any) -> Any:
-        if down[0] > 0:
-            down[0] -= 1
-            raise ConnectionError("database went away")
-        return await my_items(*args, **kwargs)
-
-    port.my_items = flaky
-
-
 async def test_a_failed_step_is_left_unanswered_and_wechats_next_push_answers_it(
     wechat_aes: WeChat, wx_client: TestClient[Any, Any]
 ) -> None:
     channel = channel_of(wx_client)
     channel.silence_s = 0.2  # WeChat stops waiting after 5 s; a test need not wait that long
     await wechat_aes.say("菜单")
-    _database_away(channel, times=1)
+    database_away(channel.pipeline, times=1)
     query, body = wechat_aes.request(push_xml(Content="3"))
     status, text = await wechat_aes.post(query, body)
     assert status == 503 and "<xml" not in text  # no passive reply: WeChat pushes it again
@@ -161,7 +147,7 @@ async def test_a_step_failing_on_every_push_is_answered_with_an_apology_the_last
     channel = channel_of(wx_client)
     channel.silence_s = 0.1
     await wechat_aes.say("菜单")
-    _database_away(channel, times=99)
+    database_away(channel.pipeline, times=99)
     query, body = wechat_aes.request(push_xml(Content="3"))
     assert [(await wechat_aes.post(query, body))[0] for _ in range(2)] == [503, 503]
     status, last = await wechat_aes.post(query, body)  # WeChat tries three times in all
