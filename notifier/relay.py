@@ -31,7 +31,7 @@ from notifier.errors import (
     RecipientUnreachable,
 )
 from notifier.merge import by_citizen, groups, head, together
-from notifier.policy import Policy
+from notifier.policy import HOLD_NO_PUSH, Policy
 from notifier.sender import Notice, Sender
 from storage import outbox
 from storage.outbox import Claimed
@@ -144,9 +144,14 @@ class Relay:
 
     async def run_once(self) -> int:
         """Claim one batch and see every row of it to an outcome; returns how many were claimed."""
-        rows = await outbox.claim(self.token, limit=self.batch, lease_s=self.lease_s, now=self.clock())
+        parking = outbox.Parking(self.policy.push_channels, HOLD_NO_PUSH)
+        rows = await outbox.claim(
+            self.token, limit=self.batch, lease_s=self.lease_s, now=self.clock(), parking=parking
+        )
+        for channel, n in parking.parked.items():
+            metrics.DELIVERED.labels(channel, "held").inc(n)
         if not rows:
-            return 0
+            return sum(parking.parked.values())
         metrics.TAKEOVERS.inc(sum(r.took_over for r in rows))
         marks = Marks(self.token, self.clock)
         done = asyncio.Event()

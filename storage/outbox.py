@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -52,6 +52,17 @@ class Claimed:
     reachable: bool
 
 
+@dataclass
+class Parking:
+    """Rows of a channel no relay can push to (the web, the console) are held in the claim's own
+    transaction instead of being leased: they are never "being sent", so the citizen's next
+    message always takes them along (``parked``: how many per channel, for the relay's metrics)."""
+
+    push_channels: frozenset[str]
+    reason: str
+    parked: dict[str, int] = field(default_factory=dict)
+
+
 def new_token() -> str:
     return uuid.uuid4().hex
 
@@ -61,11 +72,25 @@ def _due(now: datetime) -> Q:
     return waiting | Q(status=SENDING, lease_until__lt=now)
 
 
-async def claim(token: str, *, limit: int, lease_s: float, now: datetime) -> list[Claimed]:
+async def claim(
+    token: str, *, limit: int, lease_s: float, now: datetime, parking: Parking | None = None
+) -> list[Claimed]:
     """Lease up to ``limit`` due rows (and rows whose lease expired) to ``token``, in order.
 
     A row waits while an earlier row about the same item and citizen is still pending or
-    sending; it is held at once when that earlier row is held (notices keep their order)."""
+    sending; it is held at once when that earlier row is held (notices keep their order).
+    With ``parking``, rows of reachable citizens on channels that cannot be pushed are held."""
+    parked: list[int] = []
+    try:
+        return await _claim(token, limit, lease_s, now, parking, parked)
+    finally:
+        if parked:  # after the commit: their citizens' next step takes them along
+            await _mark_citizens(parked)
+
+
+async def _claim(
+    token: str, limit: int, lease_s: float, now: datetime, parking: Parking | None, parked: list[int]
+) -> list[Claimed]:
     async with in_transaction() as conn:
         rows = (
             await Outbox.filter(_due(now))
@@ -92,6 +117,8 @@ async def claim(token: str, *, limit: int, lease_s: float, now: datetime) -> lis
             await Outbox.filter(id__in=held).using_db(conn).update(status=HELD, last_error=BEHIND_HELD)
         for at, wait_ids in waits.items():
             await Outbox.filter(id__in=wait_ids).using_db(conn).update(next_attempt_at=at)
+        if parking is not None:
+            ready = await _park(conn, ready, parking, parked)
         if not ready:
             return []
         ready_ids = [r.id for r in ready]
@@ -108,6 +135,29 @@ async def claim(token: str, *, limit: int, lease_s: float, now: datetime) -> lis
         if took := [r.id for r in ready if r.status == SENDING]:
             await Outbox.filter(id__in=took).using_db(conn).update(unknown_outcomes=F("unknown_outcomes") + 1)
     return await _describe(ready)
+
+
+async def _park(conn: Any, ready: list[Outbox], parking: Parking, parked: list[int]) -> list[Outbox]:
+    """Hold the rows of ``ready`` that no relay can push (reachable citizens only: an unreachable
+    one's are leased, and the relay fails them as before); the rest are to be leased."""
+    unpushed = [r for r in ready if r.channel not in parking.push_channels]
+    if not unpushed:
+        return ready
+    citizen_ids = {r.citizen_id for r in unpushed}  # type: ignore[attr-defined]
+    reachable = set(
+        await Citizen.filter(id__in=citizen_ids, reachable=True).using_db(conn).values_list("id", flat=True)
+    )
+    rows = [r for r in unpushed if r.citizen_id in reachable]  # type: ignore[attr-defined]
+    if rows:
+        await (
+            Outbox.filter(id__in=[r.id for r in rows])
+            .using_db(conn)
+            .update(status=HELD, last_error=parking.reason[:500])
+        )
+    for r in rows:
+        parked.append(r.id)
+        parking.parked[r.channel] = parking.parked.get(r.channel, 0) + 1
+    return [r for r in ready if r.id not in set(parked)]
 
 
 def _order_barrier(
