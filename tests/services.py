@@ -30,3 +30,15 @@ def require(url: str, what: str) -> None:
     if os.environ.get("CI") == "true":
         pytest.fail(message + " (CI=true: a missing service is a failure)")
     pytest.skip(message)
+
+
+async def fresh_postgres(admin_url: str, name: str) -> None:
+    """Database ``name`` dropped (whoever is connected) and created empty."""
+    import asyncpg
+
+    conn = await asyncpg.connect(admin_url)
+    try:
+        await conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+        await conn.execute(f"CREATE DATABASE {name}")
+    finally:
+        await conn.close()

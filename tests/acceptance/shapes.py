@@ -18,7 +18,6 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import asyncpg
 import pytest
 from redis.asyncio import Redis
 
@@ -29,7 +28,7 @@ from tests.acceptance.staff import Staff
 from tests.bot.channels.telegram.fake_api import TOKEN as TELEGRAM_TOKEN
 from tests.bot.channels.wechat.wechat_server import AES_KEY, APPID, TOKEN
 from tests.redis_server import RedisServer, redis_server_binary
-from tests.services import require
+from tests.services import fresh_postgres, require
 
 SHAPES = (
     pytest.param("embedded", id="embedded"),
@@ -115,15 +114,6 @@ class Shape:
             await self.redis.stop()
 
 
-async def _fresh_postgres() -> None:
-    conn = await asyncpg.connect(PG_ADMIN_URL)
-    try:
-        await conn.execute(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
-        await conn.execute(f"CREATE DATABASE {PG_DATABASE}")
-    finally:
-        await conn.close()
-
-
 async def _redis(shape: Shape) -> dict[str, str]:
     """The scaled shape's Redis settings: a private persistent one, or the shared one (emptied)
     with the override that lets ``minyi serve`` keep drafts in a Redis without AOF."""
@@ -150,7 +140,7 @@ async def _start(shape: Shape) -> None:
         shape.staff.env = env
         await shape.serve(env)
     else:
-        redis, _ = await asyncio.gather(_redis(shape), _fresh_postgres())
+        redis, _ = await asyncio.gather(_redis(shape), fresh_postgres(PG_ADMIN_URL, PG_DATABASE))
         env = clean_env({**common_env(shape.platforms, PG_URL), **redis})
         shape.staff.env = env
         migrated = await run([script("minyi"), "migrate"], env, shape.workdir)

@@ -29,7 +29,6 @@ from pathlib import Path
 from typing import ClassVar
 
 import aiohttp
-import asyncpg
 import orjson
 import pytest
 import xmltodict
@@ -48,6 +47,7 @@ from tests.bot.channels.telegram.fake_api import FakeBotApi, _params
 from tests.bot.channels.wechat.fake_api import FakeWeChatAPI
 from tests.bot.channels.wechat.wechat_server import ACCOUNT, AES_KEY, APPID, push_xml, sign
 from tests.bot.channels.wechat.wechat_server import TOKEN as WX_TOKEN
+from tests.services import fresh_postgres
 
 PG_DB = f"{PG_DATABASE}_redelivery"
 PG_URL = f"postgres://postgres@127.0.0.1:5432/{PG_DB}"
@@ -148,7 +148,7 @@ class Cluster:
                 "MINYI_MEDIA_DIR": str(self.workdir / "media"),
             }
         )
-        await _fresh_postgres()
+        await fresh_postgres(PG_ADMIN_URL, PG_DB)
         migrated = await run([script("minyi"), "migrate"], self.env, self.workdir)
         assert migrated.code == 0, migrated.describe()
         ports = [free_port(), free_port()]
@@ -237,15 +237,6 @@ def cpu_seconds(pid: int) -> float:
     except OSError:
         return 0.0
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-
-
-async def _fresh_postgres() -> None:
-    conn = await asyncpg.connect(PG_ADMIN_URL)
-    try:
-        await conn.execute(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
-        await conn.execute(f"CREATE DATABASE {PG_DB}")
-    finally:
-        await conn.close()
 
 
 def normal(text: str) -> str:
