@@ -65,7 +65,11 @@ def shown(row: dict[str, Any], at: datetime) -> bool:
 
 async def followups(user: UserRef, at: datetime, campaigns: tuple[CampaignRef, ...] = ()) -> Followups:
     """One query: the items whose question to this citizen is on their screen, by what it asks."""
-    recent = Q(sent_at__gte=at - FOLLOWUP_WINDOW) | Q(item__status__in=list(WAITING_ON_CITIZEN))
+    recent = (
+        Q(sent_at__gte=at - FOLLOWUP_WINDOW)
+        | Q(status="sending")  # on the platform already, perhaps: no sent_at until the relay marks it
+        | Q(item__status__in=list(WAITING_ON_CITIZEN))
+    )
     rows = await (
         Outbox.filter(recent, kind__in=[*INVITES_REPLY, *ASKS_RATING], **_mine(user))
         .order_by("id")

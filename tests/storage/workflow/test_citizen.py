@@ -70,6 +70,16 @@ async def test_a_question_being_sent_counts_as_seen(any_db: str) -> None:
     assert [r.ticket for r in (await citizen.followups(ME, service.utcnow())).waiting] == [ticket]
 
 
+async def test_a_rating_question_being_sent_counts_as_seen(any_db: str) -> None:
+    """Regression (CI, scaled WeChat): the 落地 notice reached the citizen, they replied "满意" at
+    once, and the relay had not yet marked the row sent (no ``sent_at``): "目前没有需要您评价的事项"."""
+    ticket = await filed()
+    await walk(ticket, "accept", "assign", at=T0)
+    await actions.answer(ticket, actor="王芳", clocks=DEFAULT, text="已整改", now=T0)
+    await Outbox.filter(item__ticket=ticket).exclude(status="sent").update(status="sending")
+    assert [r.ticket for r in (await citizen.followups(ME, service.utcnow())).rating_due] == [ticket]
+
+
 async def test_a_staff_message_opens_the_thread_for_a_while(any_db: str) -> None:
     ticket = await filed()
     await walk(ticket, "accept", "reply", at=T0)
