@@ -5,6 +5,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dialogs.reading.clauses import Clause, clauses, is_intro
+from dialogs.reading.evidence import ORDER, Evidence
+from dialogs.reading.matter import looks_like_matter
+from dialogs.reading.normalise import normalise
+from dialogs.reading.place import best_place, tokens
+from dialogs.reading.summary import matters, request, requests_of, title
+
+_INTRO_CUES = 2.0
+__all__ = ["Reading", "looks_like_matter", "normalise", "read"]
+
 
 @dataclass(frozen=True, slots=True)
 class Reading:
@@ -17,5 +27,29 @@ class Reading:
     matters: int = 1  # 2 or more when the text seems to hold separate matters
 
 
+def _introduces(text: str, part: Clause, evidence: Evidence) -> bool:
+    """Whether a clause only introduces the citizen (我是…的, 我住在…) and holds no cue of a matter."""
+    return is_intro(text, part) and sum(evidence.cue_scores(part.start, part.end).values()) < _INTRO_CUES
+
+
 def read(text: str) -> Reading:
-    raise NotImplementedError  # implemented in dialogs/reading/ (issue 12)
+    """What a citizen's message says: kind, categories, title, place, request and number of matters."""
+    clean = normalise(text)
+    evidence = Evidence.of(clean)
+    parts = clauses(clean)
+    asks = requests_of(clean, parts)
+    words = tokens(clean)
+    kind = evidence.kind()
+    intro = [_introduces(clean, part, evidence) for part in parts]
+    kept = [index for index, aside in enumerate(intro) if not aside] or list(range(len(parts)))
+    return Reading(
+        text=clean,
+        kind=kind,
+        categories={form: evidence.ranked(form) for form in ORDER},
+        title=title(clean, [parts[i] for i in kept], [asks[i] for i in kept], evidence, words),
+        place=best_place(
+            clean, words, [(part.start, part.end) for part, aside in zip(parts, intro, strict=True) if aside]
+        ),
+        request=request(clean, parts, asks),
+        matters=matters(clean, parts, evidence, kind),
+    )

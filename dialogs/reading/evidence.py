@@ -1,0 +1,100 @@
+"""Evidence in a text from the weighted word lists: each form's categories and the kind's cues."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from dialogs.forms import COMPLAINT_CATEGORIES, SUGGESTION_CATEGORIES
+from dialogs.reading.lexicon import Lexicon, sections, weighted
+
+SUGGESTION = "suggestion"
+COMPLAINT = "complaint"
+ORDER: dict[str, tuple[str, ...]] = {SUGGESTION: SUGGESTION_CATEGORIES, COMPLAINT: COMPLAINT_CATEGORIES}
+_FILES = {SUGGESTION: "categories_suggestion.txt", COMPLAINT: "categories_complaint.txt"}
+
+
+@dataclass(frozen=True, slots=True)
+class Mark:
+    """One keyword found: where, for which label (a category or a kind), and how much it weighs."""
+
+    start: int
+    end: int
+    label: str
+    weight: float
+
+
+def _table(groups: dict[str, list[str]], allowed: Iterable[str], name: str) -> dict[str, list[Mark]]:
+    """Keyword → its labels and weights (as marks without a place), checking labels against ``allowed``."""
+    unknown = set(groups) - set(allowed)
+    if unknown:
+        raise ValueError(f"{name}: unknown sections {sorted(unknown)}")
+    table: dict[str, list[Mark]] = {}
+    for label, entries in groups.items():
+        for word, weight in weighted(entries).items():
+            table.setdefault(word, []).append(Mark(0, 0, label, weight))
+    return table
+
+
+_CATEGORY_TABLES = {kind: _table(sections(name), ORDER[kind], name) for kind, name in _FILES.items()}
+_CUE_TABLE = _table(sections("kind_cues.txt"), ORDER, "kind_cues.txt")
+_CATEGORY_LEXICONS = {kind: Lexicon.of(table) for kind, table in _CATEGORY_TABLES.items()}
+_CUE_LEXICON = Lexicon.of(_CUE_TABLE)
+CATEGORY_WORDS = Lexicon.of(word for table in _CATEGORY_TABLES.values() for word in table)
+
+
+def _marks(text: str, lexicon: Lexicon, table: dict[str, list[Mark]]) -> list[Mark]:
+    """The marks of every keyword of ``lexicon`` in ``text`` (longest keyword where they overlap)."""
+    return [
+        Mark(hit.start, hit.end, mark.label, mark.weight)
+        for hit in lexicon.longest(text)
+        for mark in table[hit.word]
+    ]
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """All keywords found in one text: per form's categories, and the kind cues."""
+
+    categories: dict[str, list[Mark]]
+    cues: list[Mark]
+
+    @classmethod
+    def of(cls, text: str) -> Evidence:
+        """The evidence in ``text``."""
+        categories = {kind: _marks(text, _CATEGORY_LEXICONS[kind], _CATEGORY_TABLES[kind]) for kind in ORDER}
+        return cls(categories, _marks(text, _CUE_LEXICON, _CUE_TABLE))
+
+    def scores(self, kind: str, start: int = 0, end: int | None = None) -> dict[str, float]:
+        """Each category of ``kind``'s form with its score within ``text[start:end]``."""
+        out: dict[str, float] = {}
+        for mark in self.categories[kind]:
+            if mark.start >= start and (end is None or mark.end <= end):
+                out[mark.label] = out.get(mark.label, 0.0) + mark.weight
+        return out
+
+    def ranked(self, kind: str, start: int = 0, end: int | None = None) -> tuple[str, ...]:
+        """``kind``'s categories with evidence, best first (the form's order breaks ties)."""
+        scores = self.scores(kind, start, end)
+        order = ORDER[kind]
+        return tuple(sorted(scores, key=lambda label: (-scores[label], order.index(label))))
+
+    def cue_scores(self, start: int = 0, end: int | None = None) -> dict[str, float]:
+        """The weight of the cues of each kind within ``text[start:end]``."""
+        out = {kind: 0.0 for kind in ORDER}
+        for mark in self.cues:
+            if mark.start >= start and (end is None or mark.end <= end):
+                out[mark.label] += mark.weight
+        return out
+
+    def weight(self, start: int = 0, end: int | None = None) -> float:
+        """How much evidence of any sort lies within ``text[start:end]``."""
+        best = max((sum(self.scores(kind, start, end).values()) for kind in ORDER), default=0.0)
+        return best + sum(self.cue_scores(start, end).values())
+
+    def kind(self) -> str | None:
+        """The kind the cues point to, or None when none point either way."""
+        cues = self.cue_scores()
+        if cues[SUGGESTION] == cues[COMPLAINT] == 0.0:
+            return None
+        return SUGGESTION if cues[SUGGESTION] > cues[COMPLAINT] else COMPLAINT

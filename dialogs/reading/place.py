@@ -1,0 +1,164 @@
+"""The named place in a citizen's text: listed Shanghai names first, then unknown names by their
+endings (…路, …小区, …医院), guarded by stop lists and by word boundaries and tags."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import rjieba
+
+from dialogs.reading.lexicon import Lexicon, lines, sections
+
+Token = tuple[str, str, int, int]  # word, part-of-speech tag, start, end
+
+
+def _words(entries: list[str]) -> list[str]:
+    """The space-separated words of some data lines."""
+    return [word for entry in entries for word in entry.split()]
+
+
+_LISTS = (
+    ("places_districts.txt", 1),
+    ("places_towns.txt", 2),
+    ("places_roads.txt", 3),
+    ("places_landmarks.txt", 4),
+)
+_RULES = sections("place_rules.txt")
+SUFFIX: dict[str, int] = {word: int(spec) for word, spec in (entry.split() for entry in _RULES["suffix"])}
+_SUFFIX_TOKEN = set(_words(_RULES["suffix_token"]))
+STOP = set(_words(_RULES["stop"]))
+_HEAD_STOP = set(_words(_RULES["head_stop"]))
+_NUMBER = re.compile(
+    r"(?:\d+(?:" + "|".join(sorted(_words(_RULES["number_unit"]), key=len, reverse=True)) + r"))+"
+)
+_STATION = tuple(sorted(_words(_RULES["station_tail"]), key=len, reverse=True))
+_BAD_TAGS = {"r", "p", "c", "u", "uj", "ul", "uz", "ud", "ug", "uv", "d", "f", "m", "q", "y", "e", "x", "t"}
+_BAD_TAGS |= {"v", "vd", "o", "zg", "mq", "tg", "dg", "rr", "rz"}
+_CJK = re.compile(r"[\u4e00-\u9fff]+")
+
+
+def _specificity(name: str, listed: int) -> int:
+    """How specific a listed name is: its list's rank, raised for estates named by their ending."""
+    for cut in range(max(1, len(name) - 4), len(name)):
+        spec = SUFFIX.get(name[cut:])
+        if spec is not None:
+            return max(listed, spec) if listed >= 3 else listed
+    return listed
+
+
+def _listed() -> dict[str, int]:
+    """Every listed name with its specificity."""
+    out: dict[str, int] = {}
+    for name, rank in _LISTS:
+        for word in _words(lines(name)):
+            out[word] = max(out.get(word, 0), _specificity(word, rank))
+    return out
+
+
+LISTED = _listed()
+_GAZETTEER = Lexicon.of(LISTED)
+_SUFFIXES = Lexicon.of(SUFFIX)
+for _name in LISTED:
+    rjieba.add_word(_name, max(rjieba.suggest_freq(_name), 10), "ns")
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A place name found in a text: its span and how specific it is (1 district … 5 estate)."""
+
+    start: int
+    end: int
+    spec: int
+
+
+def tokens(text: str) -> list[Token]:
+    """``text`` cut into words with their tags and spans."""
+    out: list[Token] = []
+    at = 0
+    for word, tag in rjieba.tag(text):
+        out.append((word, tag, at, at + len(word)))
+        at += len(word)
+    return out
+
+
+def _name_like(token: Token) -> bool:
+    """Whether a word can be part of a place name's head."""
+    word, tag, _, _ = token
+    return (
+        tag not in _BAD_TAGS
+        and word not in _HEAD_STOP
+        and _CJK.fullmatch(word) is not None
+        and LISTED.get(word, 3) >= 3
+    )
+
+
+def _by_suffix(text: str, words: list[Token], at: list[int], start: int, end: int) -> Place | None:
+    """The unknown name ending in the suffix ``text[start:end]``, or None."""
+    last = words[at[end - 1]]
+    first = words[at[start]]
+    if last[3] != end and not (first[2] == start and first[0] in _SUFFIX_TOKEN):
+        return None
+    head = first[2]
+    if head < start and first[0][: start - head] in _HEAD_STOP:
+        return None
+    index = at[head] - 1
+    while index >= 0 and _name_like(words[index]) and start - words[index][2] <= 8:
+        head = words[index][2]
+        index -= 1
+    name = text[head:end]
+    if start - head < 2 or text[head:start] in _HEAD_STOP or name in STOP or text[head:start] in STOP:
+        return None
+    return Place(head, end, SUFFIX[text[start:end]])
+
+
+def _extend(text: str, place: Place) -> Place:
+    """A road or estate with the house, lane or building number after it; a place with its station."""
+    if place.spec >= 3:
+        number = _NUMBER.match(text, place.end)
+        if number:
+            return Place(place.start, number.end(), max(place.spec, 4))
+    for tail in _STATION:
+        if text.startswith(tail, place.end):
+            return Place(place.start, place.end + len(tail), max(place.spec, 4))
+    return place
+
+
+def candidates(text: str, words: list[Token]) -> list[Place]:
+    """Every place name in ``text``: the longest of overlapping ones, adjacent ones joined."""
+    at = [0] * len(text)
+    for index, (_, _, start, end) in enumerate(words):
+        at[start:end] = [index] * (end - start)
+    found = [Place(hit.start, hit.end, LISTED[hit.word]) for hit in _GAZETTEER.find(text)]
+    for hit in _SUFFIXES.find(text):
+        place = _by_suffix(text, words, at, hit.start, hit.end)
+        if place is not None:
+            found.append(place)
+    found = [_extend(text, place) for place in found]
+    found.sort(key=lambda place: (place.start, -place.end, -place.spec))
+    kept: list[Place] = []
+    for place in found:
+        if kept and place.start < kept[-1].end:
+            if place.end > kept[-1].end and place.end - place.start > kept[-1].end - kept[-1].start:
+                kept[-1] = place
+            continue
+        if kept and place.start == kept[-1].end:
+            kept[-1] = Place(kept[-1].start, place.end, max(kept[-1].spec, place.spec))
+            continue
+        kept.append(place)
+    return kept
+
+
+def best_place(text: str, words: list[Token], aside: Sequence[tuple[int, int]] = ()) -> str | None:
+    """The most specific named place, preferring those outside the ``aside`` spans (introductions)."""
+
+    def score(place: Place) -> tuple[int, int]:
+        inside = any(start <= place.start < end for start, end in aside)
+        return (place.spec + (0 if inside else 2), -place.start)
+
+    found = candidates(text, words)
+    if not found:
+        return None
+    best = max(found, key=score)
+    return text[best.start : best.end]

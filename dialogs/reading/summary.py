@@ -1,0 +1,90 @@
+"""The short parts of a reading: the title, the request, and how many matters the text holds."""
+
+from __future__ import annotations
+
+import itertools
+
+from dialogs.reading.clauses import NEW_MATTER, NOT_CONNECTIVE, Clause, request_cue, sentence_end, trim_end
+from dialogs.reading.evidence import ORDER, Evidence
+from dialogs.reading.place import Token
+
+TITLE_MAX = 20
+_TITLE_MIN = 8
+_REQUEST_MIN = 6
+_DROP_INSIDE = str.maketrans("", "", "嗯呃")
+
+
+def _problem(clauses: list[Clause], requests: list[bool], evidence: Evidence) -> int:
+    """The index of the clause that best carries the problem."""
+
+    def score(index: int) -> float:
+        clause = clauses[index]
+        weight = evidence.weight(clause.start, clause.end)
+        return weight * (0.5 if requests[index] else 1.0) - 0.2 * index + (0.5 if weight else 0.0)
+
+    return max(range(len(clauses)), key=score)
+
+
+def _cut(text: str, start: int, end: int, words: list[Token]) -> int:
+    """Where a title starting at ``start`` ends: at ``end``, or at a word boundary within the limit."""
+    if end - start <= TITLE_MAX:
+        return end
+    ends = [word_end for _, _, _, word_end in words if start + _TITLE_MIN <= word_end <= start + TITLE_MAX]
+    return max(ends) if ends else start + TITLE_MAX
+
+
+def title(
+    text: str, clauses: list[Clause], requests: list[bool], evidence: Evidence, words: list[Token]
+) -> str:
+    """≤ 20 characters from the clause that carries the problem, in the citizen's words."""
+    if not clauses:
+        return text[:TITLE_MAX]
+    index = _problem(clauses, requests, evidence)
+    start, end = clauses[index].start, trim_end(text, clauses[index].start, clauses[index].end)
+    following = index + 1
+    while (
+        end - start < _TITLE_MIN and following < len(clauses) and clauses[following].end - start <= TITLE_MAX
+    ):
+        end = trim_end(text, start, clauses[following].end)
+        following += 1
+    end = trim_end(text, start, _cut(text, start, end, words))
+    return text[start:end].translate(_DROP_INSIDE).strip()[:TITLE_MAX]
+
+
+def request(text: str, clauses: list[Clause], requests: list[bool]) -> str | None:
+    """The clause that says what the citizen wants done, as written, or None."""
+    for index, clause in enumerate(clauses):
+        if not requests[index]:
+            continue
+        end = trim_end(text, clause.start, clause.end)
+        if end - clause.start < _REQUEST_MIN and index + 1 < len(clauses):
+            end = min(
+                trim_end(text, clause.start, clauses[index + 1].end), sentence_end(text, clause.start) + 40
+            )
+        return text[clause.start : end] or None
+    return None
+
+
+def requests_of(text: str, clauses: list[Clause]) -> list[bool]:
+    """Whether each clause asks for something."""
+    return [request_cue(text, clause) for clause in clauses]
+
+
+def matters(text: str, clauses: list[Clause], evidence: Evidence, kind: str | None) -> int:
+    """How many separate matters the text seems to hold (a new one: 还有/另外 with its own category)."""
+    bounds = [0]
+    for hit in NEW_MATTER.longest(text):
+        if hit.start > 0 and not NOT_CONNECTIVE.prefix(text, hit.start):
+            bounds.append(hit.start)
+    if len(bounds) == 1:
+        return 1
+    bounds.append(len(text))
+    kinds = [kind] if kind else list(ORDER)
+    seen: set[str] = set()
+    count = 0
+    for start, end in itertools.pairwise(bounds):
+        tops = {ranked[0] for k in kinds if (ranked := evidence.ranked(k, start, end))}
+        if tops and not tops & seen:
+            count += 1
+        seen |= tops
+    return max(1, count)
