@@ -155,7 +155,7 @@ def best_place(text: str, words: list[Token], aside: Sequence[tuple[int, int]] =
 
     def score(place: Place) -> tuple[int, int]:
         inside = any(start <= place.start < end for start, end in aside)
-        return (place.spec + (0 if inside else 2), -place.start)
+        return (place.spec + (0 if inside else 3), -place.start)
 
     found = candidates(text, words)
     if not found:
