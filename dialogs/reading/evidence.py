@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from dialogs.forms import COMPLAINT_CATEGORIES, SUGGESTION_CATEGORIES
-from dialogs.reading.lexicon import Lexicon, sections, weighted
+from dialogs.reading.lexicon import Lexicon, lines, sections, weighted
 
 SUGGESTION = "suggestion"
 COMPLAINT = "complaint"
@@ -40,6 +40,7 @@ _CATEGORY_TABLES = {kind: _table(sections(name), ORDER[kind], name) for kind, na
 _CUE_TABLE = _table(sections("kind_cues.txt"), ORDER, "kind_cues.txt")
 _CATEGORY_LEXICONS = {kind: Lexicon.of(table) for kind, table in _CATEGORY_TABLES.items()}
 _CUE_LEXICON = Lexicon.of(_CUE_TABLE)
+_LEAN = {(kind, label): float(factor) for kind, label, factor in (line.split() for line in lines("kind_lean.txt"))}
 CATEGORY_WORDS = Lexicon.of(word for table in _CATEGORY_TABLES.values() for word in table)
 
 
@@ -92,9 +93,18 @@ class Evidence:
         best = max((sum(self.scores(kind, start, end).values()) for kind in ORDER), default=0.0)
         return best + sum(self.cue_scores(start, end).values())
 
+    def lean(self) -> dict[str, float]:
+        """How much each kind's categories' evidence leans the kind (kind_lean.txt)."""
+        return {
+            kind: sum(score * _LEAN.get((kind, label), 0.0) for label, score in self.scores(kind).items())
+            for kind in ORDER
+        }
+
     def kind(self) -> str | None:
-        """The kind the cues point to, or None when none point either way."""
+        """The kind the cues point to (the categories' lean when no cue does), or None."""
         cues = self.cue_scores()
         if cues[SUGGESTION] == cues[COMPLAINT] == 0.0:
-            return None
+            cues = self.lean()
+            if cues[SUGGESTION] == cues[COMPLAINT] == 0.0:
+                return None
         return SUGGESTION if cues[SUGGESTION] > cues[COMPLAINT] else COMPLAINT
