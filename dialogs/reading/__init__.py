@@ -10,7 +10,7 @@ from dialogs.reading.evidence import ORDER, Evidence
 from dialogs.reading.matter import looks_like_matter
 from dialogs.reading.normalise import normalise
 from dialogs.reading.place import best_place, tokens
-from dialogs.reading.summary import matters, request, requests_of, title
+from dialogs.reading.summary import matter_starts, request, requests_of, title
 
 _INTRO_CUES = 2.0
 __all__ = ["Reading", "looks_like_matter", "normalise", "read"]
@@ -36,20 +36,28 @@ def read(text: str) -> Reading:
     """What a citizen's message says: kind, categories, title, place, request and number of matters."""
     clean = normalise(text)
     evidence = Evidence.of(clean)
+    kind = evidence.kind()
+    starts = matter_starts(clean, evidence, kind)
+    first = starts[1] if len(starts) > 1 else len(clean)
     parts = clauses(clean)
     asks = requests_of(clean, parts)
     words = tokens(clean)
-    kind = evidence.kind()
     intro = [_introduces(clean, part, evidence) for part in parts]
-    kept = [index for index, aside in enumerate(intro) if not aside] or list(range(len(parts)))
+    kept = [i for i, aside in enumerate(intro) if not aside and parts[i].start < first]
+    kept = kept or [i for i, part in enumerate(parts) if part.start < first] or list(range(len(parts)))
+    aside = [(part.start, part.end) for part, skip in zip(parts, intro, strict=True) if skip]
     return Reading(
         text=clean,
         kind=kind,
-        categories={form: evidence.ranked(form) for form in ORDER},
+        categories={form: _ranked(evidence, form, first) for form in ORDER},
         title=title(clean, [parts[i] for i in kept], [asks[i] for i in kept], evidence, words),
-        place=best_place(
-            clean, words, [(part.start, part.end) for part, aside in zip(parts, intro, strict=True) if aside]
-        ),
+        place=best_place(clean, words, aside, first),
         request=request(clean, parts, asks),
-        matters=matters(clean, parts, evidence, kind),
+        matters=len(starts),
     )
+
+
+def _ranked(evidence: Evidence, form: str, first: int) -> tuple[str, ...]:
+    """The form's categories with evidence: the first matter's best first, then the rest's."""
+    ranked = evidence.ranked(form, 0, first)
+    return ranked + tuple(label for label in evidence.ranked(form) if label not in ranked)

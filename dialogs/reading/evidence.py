@@ -40,7 +40,9 @@ _CATEGORY_TABLES = {kind: _table(sections(name), ORDER[kind], name) for kind, na
 _CUE_TABLE = _table(sections("kind_cues.txt"), ORDER, "kind_cues.txt")
 _CATEGORY_LEXICONS = {kind: Lexicon.of(table) for kind, table in _CATEGORY_TABLES.items()}
 _CUE_LEXICON = Lexicon.of(_CUE_TABLE)
-_LEAN = {(kind, label): float(factor) for kind, label, factor in (line.split() for line in lines("kind_lean.txt"))}
+_LEAN = {
+    (kind, label): float(factor) for kind, label, factor in (line.split() for line in lines("kind_lean.txt"))
+}
 CATEGORY_WORDS = Lexicon.of(word for table in _CATEGORY_TABLES.values() for word in table)
 
 

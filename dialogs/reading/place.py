@@ -26,7 +26,12 @@ _LISTS = (
     ("places_landmarks.txt", 4),
 )
 _RULES = sections("place_rules.txt")
-SUFFIX: dict[str, int] = {word: int(spec) for word, spec in (entry.split() for entry in _RULES["suffix"])}
+SUFFIX: dict[str, int] = {entry.split()[0]: int(entry.split()[1]) for entry in _RULES["suffix"]}
+_SUFFIX_TAGS: dict[str, set[str]] = {
+    entry.split()[0]: set(entry.split()[2].split(",")) for entry in _RULES["suffix"] if len(entry.split()) > 2
+}
+_PROPER_TAGS = {"nr", "ns", "nz", "nrt", "nt", "nrfg", "eng"}
+_GENERIC = Lexicon.of(_words(_RULES["generic"]))
 _SUFFIX_TOKEN = set(_words(_RULES["suffix_token"]))
 STOP = set(_words(_RULES["stop"]))
 _HEAD_STOP = set(_words(_RULES["head_stop"]))
@@ -94,6 +99,24 @@ def _name_like(token: Token) -> bool:
     )
 
 
+def _bare(head: str) -> str:
+    """A name's head without generic words (types of place, modifiers) at its ends: longer ones
+    wherever they stand, one single-character one at the end when two characters remain."""
+    changed = True
+    while changed:
+        changed = False
+        skip = _GENERIC.prefix(head)
+        if skip > 1:
+            head, changed = head[skip:], True
+        for cut in range(max(0, len(head) - 5), len(head) - 1):
+            if head[cut:] in _GENERIC:
+                head, changed = head[:cut], True
+                break
+    if len(head) > 2 and head[-1:] in _GENERIC:
+        head = head[:-1]
+    return head
+
+
 def _by_suffix(text: str, words: list[Token], at: list[int], start: int, end: int) -> Place | None:
     """The unknown name ending in the suffix ``text[start:end]``, or None."""
     last = words[at[end - 1]]
@@ -107,10 +130,17 @@ def _by_suffix(text: str, words: list[Token], at: list[int], start: int, end: in
     while index >= 0 and _name_like(words[index]) and start - words[index][2] <= 8:
         head = words[index][2]
         index -= 1
-    name = text[head:end]
-    if start - head < 2 or text[head:start] in _HEAD_STOP or name in STOP or text[head:start] in STOP:
+    suffix = text[start:end]
+    tags = _SUFFIX_TAGS.get(suffix)
+    if tags == {"proper"}:
+        if not any(words[i][1] in _PROPER_TAGS for i in range(at[head], at[start - 1] + 1)):
+            return None
+    elif tags is not None and (start == 0 or words[at[start - 1]][1] not in tags):
         return None
-    return Place(head, end, SUFFIX[text[start:end]])
+    name = text[head:end]
+    if len(_bare(text[head:start])) < 2 or name in STOP or text[head:start] in STOP:
+        return None
+    return Place(head, end, SUFFIX[suffix])
 
 
 def _extend(text: str, place: Place) -> Place:
@@ -150,14 +180,19 @@ def candidates(text: str, words: list[Token]) -> list[Place]:
     return kept
 
 
-def best_place(text: str, words: list[Token], aside: Sequence[tuple[int, int]] = ()) -> str | None:
-    """The most specific named place, preferring those outside the ``aside`` spans (introductions)."""
+def best_place(
+    text: str, words: list[Token], aside: Sequence[tuple[int, int]] = (), first: int | None = None
+) -> str | None:
+    """The most specific named place, preferring those outside the ``aside`` spans (introductions)
+    and those before ``first`` (where the first of several matters ends)."""
 
     def score(place: Place) -> tuple[int, int]:
         inside = any(start <= place.start < end for start, end in aside)
         return (place.spec + (0 if inside else 3), -place.start)
 
     found = candidates(text, words)
+    if first is not None:
+        found = [place for place in found if place.start < first] or found
     if not found:
         return None
     best = max(found, key=score)

@@ -70,21 +70,21 @@ def requests_of(text: str, clauses: list[Clause]) -> list[bool]:
     return [request_cue(text, clause) for clause in clauses]
 
 
-def matters(text: str, clauses: list[Clause], evidence: Evidence, kind: str | None) -> int:
-    """How many separate matters the text seems to hold (a new one: 还有/另外 with its own category)."""
+def matter_starts(text: str, evidence: Evidence, kind: str | None) -> list[int]:
+    """Where each separate matter starts (a new one: 还有/另外 … with a category of its own)."""
     bounds = [0]
     for hit in NEW_MATTER.longest(text):
         if hit.start > 0 and not NOT_CONNECTIVE.prefix(text, hit.start):
             bounds.append(hit.start)
     if len(bounds) == 1:
-        return 1
+        return bounds
     bounds.append(len(text))
     kinds = [kind] if kind else list(ORDER)
     seen: set[str] = set()
-    count = 0
+    starts: list[int] = []
     for start, end in itertools.pairwise(bounds):
         tops = {ranked[0] for k in kinds if (ranked := evidence.ranked(k, start, end))}
         if tops and not tops & seen:
-            count += 1
+            starts.append(start)
         seen |= tops
-    return max(1, count)
+    return [0, *starts[1:]] if starts else [0]
