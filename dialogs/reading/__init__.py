@@ -9,7 +9,7 @@ from dialogs.reading.clauses import Clause, clauses, is_intro
 from dialogs.reading.evidence import ORDER, Evidence
 from dialogs.reading.matter import looks_like_matter
 from dialogs.reading.normalise import normalise
-from dialogs.reading.place import best_place, tokens
+from dialogs.reading.place import best_place, found, names, tokens
 from dialogs.reading.summary import matter_starts, request, requests_of, title
 
 _INTRO_CUES = 2.0
@@ -35,13 +35,14 @@ def _introduces(text: str, part: Clause, evidence: Evidence) -> bool:
 def read(text: str) -> Reading:
     """What a citizen's message says: kind, categories, title, place, request and number of matters."""
     clean = normalise(text)
-    evidence = Evidence.of(clean)
+    words = tokens(clean)
+    places = found(clean, words)
+    evidence = Evidence.of(clean, names(clean, places))
     kind = evidence.kind()
     starts = matter_starts(clean, evidence, kind)
     first = starts[1] if len(starts) > 1 else len(clean)
     parts = clauses(clean)
     asks = requests_of(clean, parts)
-    words = tokens(clean)
     intro = [_introduces(clean, part, evidence) for part in parts]
     kept = [i for i, aside in enumerate(intro) if not aside and parts[i].start < first]
     kept = kept or [i for i, part in enumerate(parts) if part.start < first] or list(range(len(parts)))
@@ -51,7 +52,7 @@ def read(text: str) -> Reading:
         kind=kind,
         categories={form: _ranked(evidence, form, first) for form in ORDER},
         title=title(clean, [parts[i] for i in kept], [asks[i] for i in kept], evidence, words),
-        place=best_place(clean, words, aside, first),
+        place=best_place(clean, places, aside, first),
         request=request(clean, parts, asks),
         matters=len(starts),
     )

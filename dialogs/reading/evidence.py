@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -36,8 +37,18 @@ def _table(groups: dict[str, list[str]], allowed: Iterable[str], name: str) -> d
     return table
 
 
+def _patterns(table: dict[str, list[Mark]]) -> list[tuple[re.Pattern[str], list[Mark]]]:
+    """The ``re:``-prefixed keywords of ``table`` (taken out of it), compiled."""
+    found = [word for word in table if word.startswith(_PATTERN)]
+    return [(re.compile(word[len(_PATTERN) :]), table.pop(word)) for word in found]
+
+
+_PATTERN = "re:"
+_MASK = "\x00"
 _CATEGORY_TABLES = {kind: _table(sections(name), ORDER[kind], name) for kind, name in _FILES.items()}
+_CATEGORY_PATTERNS = {kind: _patterns(table) for kind, table in _CATEGORY_TABLES.items()}
 _CUE_TABLE = _table(sections("kind_cues.txt"), ORDER, "kind_cues.txt")
+_CUE_PATTERNS = _patterns(_CUE_TABLE)
 _CATEGORY_LEXICONS = {kind: Lexicon.of(table) for kind, table in _CATEGORY_TABLES.items()}
 _CUE_LEXICON = Lexicon.of(_CUE_TABLE)
 _LEAN = {
@@ -46,13 +57,22 @@ _LEAN = {
 CATEGORY_WORDS = Lexicon.of(word for table in _CATEGORY_TABLES.values() for word in table)
 
 
-def _marks(text: str, lexicon: Lexicon, table: dict[str, list[Mark]]) -> list[Mark]:
-    """The marks of every keyword of ``lexicon`` in ``text`` (longest keyword where they overlap)."""
-    return [
+def _marks(
+    text: str,
+    lexicon: Lexicon,
+    table: dict[str, list[Mark]],
+    patterns: list[tuple[re.Pattern[str], list[Mark]]],
+) -> list[Mark]:
+    """The marks of every keyword in ``text`` (the longest where they overlap), then of every pattern."""
+    found = [
         Mark(hit.start, hit.end, mark.label, mark.weight)
         for hit in lexicon.longest(text)
         for mark in table[hit.word]
     ]
+    for pattern, marks in patterns:
+        for match in pattern.finditer(text):
+            found.extend(Mark(match.start(), match.end(), mark.label, mark.weight) for mark in marks)
+    return found
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,10 +83,17 @@ class Evidence:
     cues: list[Mark]
 
     @classmethod
-    def of(cls, text: str) -> Evidence:
-        """The evidence in ``text``."""
-        categories = {kind: _marks(text, _CATEGORY_LEXICONS[kind], _CATEGORY_TABLES[kind]) for kind in ORDER}
-        return cls(categories, _marks(text, _CUE_LEXICON, _CUE_TABLE))
+    def of(cls, text: str, names: Iterable[tuple[int, int]] = ()) -> Evidence:
+        """The evidence in ``text``, leaving out the ``names`` spans (place names: 金桥 is no bridge)."""
+        masked = list(text)
+        for start, end in names:
+            masked[start:end] = _MASK * (end - start)
+        plain = "".join(masked)
+        categories = {
+            kind: _marks(plain, _CATEGORY_LEXICONS[kind], _CATEGORY_TABLES[kind], _CATEGORY_PATTERNS[kind])
+            for kind in ORDER
+        }
+        return cls(categories, _marks(plain, _CUE_LEXICON, _CUE_TABLE, _CUE_PATTERNS))
 
     def scores(self, kind: str, start: int = 0, end: int | None = None) -> dict[str, float]:
         """Each category of ``kind``'s form with its score within ``text[start:end]``."""

@@ -155,33 +155,54 @@ def _extend(text: str, place: Place) -> Place:
     return place
 
 
-def candidates(text: str, words: list[Token]) -> list[Place]:
-    """Every place name in ``text``: the longest of overlapping ones, adjacent ones joined."""
+def found(text: str, words: list[Token]) -> list[Place]:
+    """Every place name in ``text``, the longest of overlapping ones."""
     at = [0] * len(text)
     for index, (_, _, start, end) in enumerate(words):
         at[start:end] = [index] * (end - start)
-    found = [Place(hit.start, hit.end, LISTED[hit.word]) for hit in _GAZETTEER.find(text)]
+    places = [Place(hit.start, hit.end, LISTED[hit.word]) for hit in _GAZETTEER.find(text)]
     for hit in _SUFFIXES.find(text):
         place = _by_suffix(text, words, at, hit.start, hit.end)
         if place is not None:
-            found.append(place)
-    found = [_extend(text, place) for place in found]
-    found.sort(key=lambda place: (place.start, -place.end, -place.spec))
+            places.append(place)
+    places = [_extend(text, place) for place in places]
+    places.sort(key=lambda place: (place.start, -place.end, -place.spec))
     kept: list[Place] = []
-    for place in found:
+    for place in places:
         if kept and place.start < kept[-1].end:
             if place.end > kept[-1].end and place.end - place.start > kept[-1].end - kept[-1].start:
                 kept[-1] = place
-            continue
-        if kept and place.start == kept[-1].end:
-            kept[-1] = Place(kept[-1].start, place.end, max(kept[-1].spec, place.spec))
             continue
         kept.append(place)
     return kept
 
 
+def candidates(places: list[Place]) -> list[Place]:
+    """The places found, adjacent ones joined (长宁区江苏路)."""
+    joined: list[Place] = []
+    for place in places:
+        if joined and place.start == joined[-1].end:
+            joined[-1] = Place(joined[-1].start, place.end, max(joined[-1].spec, place.spec))
+        else:
+            joined.append(place)
+    return joined
+
+
+def names(text: str, places: list[Place]) -> list[tuple[int, int]]:
+    """The proper-name parts of the places found (their spans without a type word at the end)."""
+    spans = []
+    for place in places:
+        end = place.end
+        for cut in range(max(place.start + 1, end - 4), end):
+            if text[cut:end] in SUFFIX or text[cut:end] in _STATION:
+                end = cut
+                break
+        spans.append((place.start, end))
+    return spans
+
+
 def best_place(
-    text: str, words: list[Token], aside: Sequence[tuple[int, int]] = (), first: int | None = None
+    text: str, places: list[Place], aside: Sequence[tuple[int, int]] = (), first: int | None = None
 ) -> str | None:
     """The most specific named place, preferring those outside the ``aside`` spans (introductions)
     and those before ``first`` (where the first of several matters ends)."""
@@ -190,10 +211,10 @@ def best_place(
         inside = any(start <= place.start < end for start, end in aside)
         return (place.spec + (0 if inside else 3), -place.start)
 
-    found = candidates(text, words)
+    joined = candidates(places)
     if first is not None:
-        found = [place for place in found if place.start < first] or found
-    if not found:
+        joined = [place for place in joined if place.start < first] or joined
+    if not joined:
         return None
-    best = max(found, key=score)
+    best = max(joined, key=score)
     return text[best.start : best.end]

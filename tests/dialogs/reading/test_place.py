@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from dialogs.reading import read
-from dialogs.reading.place import best_place, candidates, tokens
+from dialogs.reading.place import best_place, candidates, found, names, tokens
 
 
 def place(text: str) -> str | None:
@@ -83,6 +83,12 @@ def test_the_most_specific_place_is_chosen() -> None:
 
 def test_adjacent_names_are_joined_and_the_span_is_in_the_text() -> None:
     text = "闵行区七宝镇漕宝路1200弄门口积水"
-    found = best_place(text, tokens(text))
-    assert found == "闵行区七宝镇漕宝路1200弄"
-    assert all(text[p.start : p.end] in text for p in candidates(text, tokens(text)))
+    places = found(text, tokens(text))
+    assert best_place(text, places) == "闵行区七宝镇漕宝路1200弄"
+    assert [(p.start, p.end) for p in candidates(places)] == [(0, 15)]
+
+
+def test_the_names_of_places_leave_their_type_words_for_the_categories() -> None:
+    text = "金桥的瑞金医院门口，金沙江路地铁站"
+    spans = names(text, found(text, tokens(text)))
+    assert [text[start:end] for start, end in spans] == ["金桥", "瑞金", "金沙江路"]
