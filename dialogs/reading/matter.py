@@ -9,7 +9,11 @@ from dialogs.reading.lexicon import Lexicon, sections
 from dialogs.reading.normalise import normalise
 
 MIN_CONTENT = 8  # Chinese characters of content, greetings and thanks left out
-_SERVICE_EVIDENCE = 3.0  # category evidence above which a question about the service is a matter too
+_SHORT_CONTENT = 5  # … or this many, with evidence of a category and a cue of a wrong or an idea
+_SHORT_EVIDENCE = (3.0, 2.0)  # (category, cue) evidence a short matter needs
+_SERVICE_CONTENT = 15  # a question about the service is a matter too only when this long …
+_SERVICE_EVIDENCE = 3.0  # … and with this much category evidence
+_LEAST_EVIDENCE = 1.0  # a message with less evidence of any sort is chatter
 _WORDS = {
     name: [word for entry in entries for word in entry.split()]
     for name, entries in sections("not_matter.txt").items()
@@ -18,6 +22,7 @@ _POLITE = Lexicon.of(_WORDS["polite"])
 _COMMAND = set(_WORDS["command"])
 _QUESTION = Lexicon.of(_WORDS["question"])
 _SERVICE = Lexicon.of(_WORDS["service"])
+_COMMAND_START = Lexicon.of(_WORDS["command_start"])
 _NOT_CONTENT = re.compile(r"[^\u4e00-\u9fff]+")
 
 
@@ -44,9 +49,15 @@ def looks_like_matter(text: str) -> bool:
     question about the service."""
     clean = normalise(text)
     content = _content(clean)
-    if len(content) < MIN_CONTENT or content in _COMMAND:
+    if len(content) < _SHORT_CONTENT or content in _COMMAND:
         return False
+    evidence = Evidence.of(clean)
+    category = max(sum(evidence.scores(kind).values()) for kind in evidence.categories)
+    cues = sum(evidence.cue_scores().values())
+    if len(content) < MIN_CONTENT:
+        return category >= _SHORT_EVIDENCE[0] and cues >= _SHORT_EVIDENCE[1]
     if _about_the_service(clean):
-        evidence = Evidence.of(clean)
-        return max(sum(evidence.scores(kind).values()) for kind in evidence.categories) >= _SERVICE_EVIDENCE
-    return True
+        return len(content) >= _SERVICE_CONTENT and category >= _SERVICE_EVIDENCE
+    if _COMMAND_START.prefix(content):
+        return category >= _SERVICE_EVIDENCE
+    return category + cues >= _LEAST_EVIDENCE

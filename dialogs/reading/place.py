@@ -193,7 +193,7 @@ def names(text: str, places: list[Place]) -> list[tuple[int, int]]:
     spans = []
     for place in places:
         end = place.end
-        for cut in range(max(place.start + 1, end - 4), end):
+        for cut in range(max(place.start + 2, end - 4), end):
             if text[cut:end] in SUFFIX or text[cut:end] in _STATION:
                 end = cut
                 break

@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-import itertools
-
-from dialogs.reading.clauses import NEW_MATTER, NOT_CONNECTIVE, Clause, request_cue, sentence_end, trim_end
+from dialogs.reading.clauses import (
+    NEW_MATTER,
+    NEW_MATTER_WEAK,
+    NOT_CONNECTIVE,
+    Clause,
+    request_cue,
+    sentence_end,
+    trim_end,
+)
 from dialogs.reading.evidence import ORDER, Evidence
 from dialogs.reading.place import Token
 
 TITLE_MAX = 20
 _TITLE_MIN = 8
 _REQUEST_MIN = 6
+_MATTER_EVIDENCE = 2.5
 _DROP_INSIDE = str.maketrans("", "", "嗯呃")
 
 
@@ -71,20 +78,26 @@ def requests_of(text: str, clauses: list[Clause]) -> list[bool]:
 
 
 def matter_starts(text: str, evidence: Evidence, kind: str | None) -> list[int]:
-    """Where each separate matter starts (a new one: 还有/另外 … with a category of its own)."""
-    bounds = [0]
-    for hit in NEW_MATTER.longest(text):
-        if hit.start > 0 and not NOT_CONNECTIVE.prefix(text, hit.start):
-            bounds.append(hit.start)
-    if len(bounds) == 1:
-        return bounds
-    bounds.append(len(text))
+    """Where each separate matter starts: after 另外/还有就是 with evidence of a category, or after
+    还有 with a category of its own."""
+    marks = sorted(
+        [(hit.start, True) for hit in NEW_MATTER.longest(text)]
+        + [(hit.start, False) for hit in NEW_MATTER_WEAK.longest(text)]
+    )
+    marks = [(at, strong) for at, strong in marks if at > 0 and not NOT_CONNECTIVE.prefix(text, at)]
     kinds = [kind] if kind else list(ORDER)
-    seen: set[str] = set()
-    starts: list[int] = []
-    for start, end in itertools.pairwise(bounds):
-        tops = {ranked[0] for k in kinds if (ranked := evidence.ranked(k, start, end))}
-        if tops and not tops & seen:
-            starts.append(start)
+    bounds = [*(at for at, _ in marks), len(text)]
+    starts = [0]
+    seen = _tops(evidence, kinds, 0, bounds[0])
+    for (at, strong), end in zip(marks, bounds[1:], strict=True):
+        tops = _tops(evidence, kinds, at, end)
+        weight = max((sum(evidence.scores(k, at, end).values()) for k in kinds), default=0.0)
+        if tops and seen and ((strong and weight >= _MATTER_EVIDENCE) or not tops & seen):
+            starts.append(at)
         seen |= tops
-    return [0, *starts[1:]] if starts else [0]
+    return starts
+
+
+def _tops(evidence: Evidence, kinds: list[str], start: int, end: int) -> set[str]:
+    """The best category of each of ``kinds`` within ``text[start:end]``."""
+    return {ranked[0] for kind in kinds if (ranked := evidence.ranked(kind, start, end))}
