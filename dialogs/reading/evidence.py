@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass
 
 from dialogs.forms import COMPLAINT_CATEGORIES, SUGGESTION_CATEGORIES
@@ -62,11 +62,13 @@ def _marks(
     lexicon: Lexicon,
     table: dict[str, list[Mark]],
     patterns: list[tuple[re.Pattern[str], list[Mark]]],
+    inside: Container[int],
 ) -> list[Mark]:
-    """The marks of every keyword in ``text`` (the longest where they overlap), then of every pattern."""
+    """The marks of every keyword in ``text`` (the longest where they overlap, none starting within a
+    word), then of every pattern."""
     found = [
         Mark(hit.start, hit.end, mark.label, mark.weight)
-        for hit in lexicon.longest(text)
+        for hit in lexicon.longest(text, inside)
         for mark in table[hit.word]
     ]
     for pattern, marks in patterns:
@@ -83,17 +85,20 @@ class Evidence:
     cues: list[Mark]
 
     @classmethod
-    def of(cls, text: str, names: Iterable[tuple[int, int]] = ()) -> Evidence:
-        """The evidence in ``text``, leaving out the ``names`` spans (place names: 金桥 is no bridge)."""
+    def of(cls, text: str, names: Iterable[tuple[int, int]] = (), inside: Container[int] = ()) -> Evidence:
+        """The evidence in ``text``, leaving out the ``names`` spans (place names: 金桥 is no bridge) and
+        kind cues starting at an ``inside`` position, within a word (今天天气 holds no 天天)."""
         masked = list(text)
         for start, end in names:
             masked[start:end] = _MASK * (end - start)
         plain = "".join(masked)
         categories = {
-            kind: _marks(plain, _CATEGORY_LEXICONS[kind], _CATEGORY_TABLES[kind], _CATEGORY_PATTERNS[kind])
+            kind: _marks(
+                plain, _CATEGORY_LEXICONS[kind], _CATEGORY_TABLES[kind], _CATEGORY_PATTERNS[kind], ()
+            )
             for kind in ORDER
         }
-        return cls(categories, _marks(plain, _CUE_LEXICON, _CUE_TABLE, _CUE_PATTERNS))
+        return cls(categories, _marks(plain, _CUE_LEXICON, _CUE_TABLE, _CUE_PATTERNS, inside))
 
     def scores(self, kind: str, start: int = 0, end: int | None = None) -> dict[str, float]:
         """Each category of ``kind``'s form with its score within ``text[start:end]``."""
