@@ -9,7 +9,7 @@ from dialogs.reading.clauses import Clause, clauses, is_intro
 from dialogs.reading.evidence import ORDER, Evidence
 from dialogs.reading.matter import looks_like_matter
 from dialogs.reading.normalise import normalise
-from dialogs.reading.place import best_place, found, inside, names, tokens
+from dialogs.reading.place import best_place, found, names, tokens
 from dialogs.reading.summary import matter_starts, request, requests_of, title
 
 _INTRO_CUES = 2.0
@@ -37,7 +37,7 @@ def read(text: str) -> Reading:
     clean = normalise(text)
     words = tokens(clean)
     places = found(clean, words)
-    evidence = Evidence.of(clean, names(clean, places), inside(words))
+    evidence = Evidence.of(clean, names(clean, places))
     kind = evidence.kind()
     starts = matter_starts(clean, evidence, kind)
     first = starts[1] if len(starts) > 1 else len(clean)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from dialogs.forms import COMPLAINT_CATEGORIES, SUGGESTION_CATEGORIES
@@ -47,7 +47,8 @@ _PATTERN = "re:"
 _MASK = "\x00"
 _CATEGORY_TABLES = {kind: _table(sections(name), ORDER[kind], name) for kind, name in _FILES.items()}
 _CATEGORY_PATTERNS = {kind: _patterns(table) for kind, table in _CATEGORY_TABLES.items()}
-_CUE_TABLE = _table(sections("kind_cues.txt"), ORDER, "kind_cues.txt")
+NEUTRAL = "neutral"  # kind_cues.txt's words that only stop false cues (今天天气 holds no 天天)
+_CUE_TABLE = _table(sections("kind_cues.txt"), [*ORDER, NEUTRAL], "kind_cues.txt")
 _CUE_PATTERNS = _patterns(_CUE_TABLE)
 _CATEGORY_LEXICONS = {kind: Lexicon.of(table) for kind, table in _CATEGORY_TABLES.items()}
 _CUE_LEXICON = Lexicon.of(_CUE_TABLE)
@@ -62,13 +63,11 @@ def _marks(
     lexicon: Lexicon,
     table: dict[str, list[Mark]],
     patterns: list[tuple[re.Pattern[str], list[Mark]]],
-    inside: Container[int],
 ) -> list[Mark]:
-    """The marks of every keyword in ``text`` (the longest where they overlap, none starting within a
-    word), then of every pattern."""
+    """The marks of every keyword in ``text`` (the longest where they overlap), then of every pattern."""
     found = [
         Mark(hit.start, hit.end, mark.label, mark.weight)
-        for hit in lexicon.longest(text, inside)
+        for hit in lexicon.longest(text)
         for mark in table[hit.word]
     ]
     for pattern, marks in patterns:
@@ -85,20 +84,17 @@ class Evidence:
     cues: list[Mark]
 
     @classmethod
-    def of(cls, text: str, names: Iterable[tuple[int, int]] = (), inside: Container[int] = ()) -> Evidence:
-        """The evidence in ``text``, leaving out the ``names`` spans (place names: 金桥 is no bridge) and
-        kind cues starting at an ``inside`` position, within a word (今天天气 holds no 天天)."""
+    def of(cls, text: str, names: Iterable[tuple[int, int]] = ()) -> Evidence:
+        """The evidence in ``text``, leaving out the ``names`` spans (place names: 金桥 is no bridge)."""
         masked = list(text)
         for start, end in names:
             masked[start:end] = _MASK * (end - start)
         plain = "".join(masked)
         categories = {
-            kind: _marks(
-                plain, _CATEGORY_LEXICONS[kind], _CATEGORY_TABLES[kind], _CATEGORY_PATTERNS[kind], ()
-            )
+            kind: _marks(plain, _CATEGORY_LEXICONS[kind], _CATEGORY_TABLES[kind], _CATEGORY_PATTERNS[kind])
             for kind in ORDER
         }
-        return cls(categories, _marks(plain, _CUE_LEXICON, _CUE_TABLE, _CUE_PATTERNS, inside))
+        return cls(categories, _marks(plain, _CUE_LEXICON, _CUE_TABLE, _CUE_PATTERNS))
 
     def scores(self, kind: str, start: int = 0, end: int | None = None) -> dict[str, float]:
         """Each category of ``kind``'s form with its score within ``text[start:end]``."""
@@ -118,7 +114,7 @@ class Evidence:
         """The weight of the cues of each kind within ``text[start:end]``."""
         out = {kind: 0.0 for kind in ORDER}
         for mark in self.cues:
-            if mark.start >= start and (end is None or mark.end <= end):
+            if mark.label in out and mark.start >= start and (end is None or mark.end <= end):
                 out[mark.label] += mark.weight
         return out
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Container, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from importlib import resources
 
@@ -94,16 +94,12 @@ class Lexicon:
                 if text.startswith(word, i):
                     yield Hit(i, i + len(word), word)
 
-    def longest(self, text: str, inside: Container[int] = ()) -> list[Hit]:
-        """Occurrences of words in ``text``, scanning left to right and taking the longest at each place;
-        none starts at an ``inside`` position (within a word of the text)."""
+    def longest(self, text: str) -> list[Hit]:
+        """Occurrences of words in ``text``, scanning left to right and taking the longest at each place."""
         out: list[Hit] = []
         by_first = self._by_first
         i = 0
         while i < len(text):
-            if i in inside:
-                i += 1
-                continue
             for word in by_first.get(text[i], ()):
                 if text.startswith(word, i):
                     out.append(Hit(i, i + len(word), word))

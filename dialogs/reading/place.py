@@ -88,11 +88,6 @@ def tokens(text: str) -> list[Token]:
     return out
 
 
-def inside(words: list[Token]) -> set[int]:
-    """The positions within a word (not at its start)."""
-    return {at for _, _, start, end in words for at in range(start + 1, end)}
-
-
 def _name_like(token: Token) -> bool:
     """Whether a word can be part of a place name's head."""
     word, tag, _, _ = token
