@@ -30,9 +30,12 @@ SUFFIX: dict[str, int] = {entry.split()[0]: int(entry.split()[1]) for entry in _
 _SUFFIX_TAGS: dict[str, set[str]] = {
     entry.split()[0]: set(entry.split()[2].split(",")) for entry in _RULES["suffix"] if len(entry.split()) > 2
 }
-_PROPER_TAGS = {"nr", "ns", "nz", "nrt", "nt", "nrfg", "eng"}
+_BLOCKED = Lexicon.of(_words(_RULES["blocked"]))
+_HEAD_MAX = 6
+_RARE = 50  # jieba frequency at or below which a word's tag is not trusted
+_NOT_NAME_CHARS = set("".join(_words(_RULES["not_name_char"])))
+_MODIFIERS = set(_words(_RULES["modifier"]))
 _GENERIC = Lexicon.of(_words(_RULES["generic"]))
-_SUFFIX_TOKEN = set(_words(_RULES["suffix_token"]))
 STOP = set(_words(_RULES["stop"]))
 _HEAD_STOP = set(_words(_RULES["head_stop"]))
 _NUMBER = re.compile(
@@ -88,20 +91,12 @@ def tokens(text: str) -> list[Token]:
     return out
 
 
-def _name_like(token: Token) -> bool:
-    """Whether a word can be part of a place name's head."""
-    word, tag, _, _ = token
-    return (
-        tag not in _BAD_TAGS
-        and word not in _HEAD_STOP
-        and _CJK.fullmatch(word) is not None
-        and LISTED.get(word, 3) >= 3
-    )
-
-
-def _bare(head: str) -> str:
+def _bare(head: str, modifier_alone: bool = True) -> str:
     """A name's head without generic words (types of place, modifiers) at its ends: longer ones
-    wherever they stand, one single-character one at the end when two characters remain."""
+    wherever they stand, one single-character one at the end when two characters remain, and one
+    modifier (小, 大, 老, 新) at the start."""
+    if head[:1] in _MODIFIERS and modifier_alone:
+        head = head[1:]
     changed = True
     while changed:
         changed = False
@@ -117,28 +112,49 @@ def _bare(head: str) -> str:
     return head
 
 
-def _by_suffix(text: str, words: list[Token], at: list[int], start: int, end: int) -> Place | None:
+def _rare(word: str) -> bool:
+    """Whether jieba hardly knows ``word`` (顺发, 本帮, not 建个): its tag is a guess, it may be a name."""
+    if len(word) < 2 or any(char in _NOT_NAME_CHARS for char in word):
+        return False
+    return not rjieba.has_word(word) or rjieba.suggest_freq(word) <= _RARE
+
+
+def _head(text: str, start: int, words: list[Token], at: list[int], listed: set[int]) -> int:
+    """Where an unknown name ending at ``start`` begins: back over Chinese characters, up to a
+    boundary word (我, 在, 那个, 附近 …), a function word or verb by its tag, a listed place, or a few
+    characters."""
+    head = start
+    while head > 0 and start - head < _HEAD_MAX and _CJK.match(text[head - 1]) and head - 1 not in listed:
+        word, tag, _, _ = words[at[head - 1]]
+        if word in _HEAD_STOP or any(
+            text[head - size : head] in _HEAD_STOP for size in (2, 3) if head >= size
+        ):
+            break
+        if tag in _BAD_TAGS and (tag != "v" or len(word) > 1) and not _rare(word):
+            break
+        head -= 1
+    return head
+
+
+def _by_suffix(
+    text: str, words: list[Token], at: list[int], listed: set[int], start: int, end: int
+) -> Place | None:
     """The unknown name ending in the suffix ``text[start:end]``, or None."""
-    last = words[at[end - 1]]
-    first = words[at[start]]
-    if last[3] != end and not (first[2] == start and first[0] in _SUFFIX_TOKEN):
-        return None
-    head = first[2]
-    if head < start and first[0][: start - head] in _HEAD_STOP:
-        return None
-    index = at[head] - 1
-    while index >= 0 and _name_like(words[index]) and start - words[index][2] <= 8:
-        head = words[index][2]
-        index -= 1
     suffix = text[start:end]
+    if _BLOCKED.prefix(text, start) > len(suffix):
+        return None
+    word_start = words[at[start]][2]  # 马路, 横穿马路, 公交站: the suffix ends a generic word
+    if any(text[end - size : end] in STOP for size in range(len(suffix) + 1, end - word_start + 1)):
+        return None
+    head = _head(text, start, words, at, listed)
     tags = _SUFFIX_TAGS.get(suffix)
-    if tags == {"proper"}:
-        if not any(words[i][1] in _PROPER_TAGS for i in range(at[head], at[start - 1] + 1)):
-            return None
-    elif tags is not None and (start == 0 or words[at[start - 1]][1] not in tags):
+    whole = words[at[end - 1]]  # 槐荫里: one word of jieba's, a name with the suffix in it
+    tagged = start > 0 and words[at[start - 1]][1] in tags if tags is not None else True
+    if not tagged and not (whole[3] == end and whole[2] <= start - 2):
         return None
     name = text[head:end]
-    if len(_bare(text[head:start])) < 2 or name in STOP or text[head:start] in STOP:
+    alone = words[at[head]][3] == head + 1 if head < start else False
+    if len(_bare(text[head:start], alone)) < 2 or name in STOP or text[head:start] in STOP:
         return None
     return Place(head, end, SUFFIX[suffix])
 
@@ -161,8 +177,9 @@ def found(text: str, words: list[Token]) -> list[Place]:
     for index, (_, _, start, end) in enumerate(words):
         at[start:end] = [index] * (end - start)
     places = [Place(hit.start, hit.end, LISTED[hit.word]) for hit in _GAZETTEER.find(text)]
+    listed = {at for place in places for at in range(place.start, place.end)}
     for hit in _SUFFIXES.find(text):
-        place = _by_suffix(text, words, at, hit.start, hit.end)
+        place = _by_suffix(text, words, at, listed, hit.start, hit.end)
         if place is not None:
             places.append(place)
     places = [_extend(text, place) for place in places]
