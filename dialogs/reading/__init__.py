@@ -41,6 +41,7 @@ def read(text: str) -> Reading:
     kind = evidence.kind()
     starts = matter_starts(clean, evidence, kind)
     first = starts[1] if len(starts) > 1 else len(clean)
+    kind = evidence.kind(0, first) or kind
     parts = clauses(clean)
     asks = requests_of(clean, parts)
     intro = [_introduces(clean, part, evidence) for part in parts]

@@ -123,18 +123,21 @@ class Evidence:
         best = max((sum(self.scores(kind, start, end).values()) for kind in ORDER), default=0.0)
         return best + sum(self.cue_scores(start, end).values())
 
-    def lean(self) -> dict[str, float]:
+    def lean(self, start: int = 0, end: int | None = None) -> dict[str, float]:
         """How much each kind's categories' evidence leans the kind (kind_lean.txt)."""
         return {
-            kind: sum(score * _LEAN.get((kind, label), 0.0) for label, score in self.scores(kind).items())
+            kind: sum(
+                score * _LEAN.get((kind, label), 0.0)
+                for label, score in self.scores(kind, start, end).items()
+            )
             for kind in ORDER
         }
 
-    def kind(self) -> str | None:
+    def kind(self, start: int = 0, end: int | None = None) -> str | None:
         """The kind the cues point to (the categories' lean when no cue does), or None."""
-        cues = self.cue_scores()
+        cues = self.cue_scores(start, end)
         if cues[SUGGESTION] == cues[COMPLAINT] == 0.0:
-            cues = self.lean()
+            cues = self.lean(start, end)
             if cues[SUGGESTION] == cues[COMPLAINT] == 0.0:
                 return None
         return SUGGESTION if cues[SUGGESTION] > cues[COMPLAINT] else COMPLAINT
