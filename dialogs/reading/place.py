@@ -206,15 +206,21 @@ def candidates(places: list[Place]) -> list[Place]:
 
 
 def names(text: str, places: list[Place]) -> list[tuple[int, int]]:
-    """The proper-name parts of the places found (their spans without a type word at the end)."""
+    """The proper-name parts of the places found: without a station tail, a type word (医院) or
+    generic words (文化, 养老) at their end, which tell the category."""
     spans = []
     for place in places:
         end = place.end
+        for tail in _STATION:
+            if text.endswith(tail, place.start + 2, end):
+                end -= len(tail)
+                break
         for cut in range(max(place.start + 2, end - 4), end):
-            if text[cut:end] in SUFFIX or text[cut:end] in _STATION:
+            if text[cut:end] in SUFFIX:
                 end = cut
                 break
-        spans.append((place.start, end))
+        bare = _bare(text[place.start : end], modifier_alone=False)
+        spans.append((place.start, place.start + max(len(bare), min(2, end - place.start))))
     return spans
 
 

@@ -27,7 +27,8 @@ def _problem(clauses: list[Clause], requests: list[bool], evidence: Evidence) ->
     def score(index: int) -> float:
         clause = clauses[index]
         weight = evidence.weight(clause.start, clause.end)
-        return weight * (0.5 if requests[index] else 1.0) - 0.2 * index + (0.5 if weight else 0.0)
+        short = min(1.0, (clause.end - clause.start) / _TITLE_MIN)
+        return weight * short * (0.5 if requests[index] else 1.0) - 0.2 * index + (0.5 if weight else 0.0)
 
     return max(range(len(clauses)), key=score)
 
