@@ -39,7 +39,7 @@ def read(text: str) -> Reading:
     places = found(clean, words)
     evidence = Evidence.of(clean, names(clean, places))
     kind = evidence.kind()
-    starts = matter_starts(clean, evidence, kind)
+    starts = matter_starts(clean, evidence, kind, {place.start for place in places})
     first = starts[1] if len(starts) > 1 else len(clean)
     kind = evidence.kind(0, first) or kind
     parts = clauses(clean)

@@ -32,6 +32,7 @@ FILLER = Lexicon.of(_CUES["filler"])
 SUBJECT = Lexicon.of(_CUES["subject"])
 NEW_MATTER = Lexicon.of(_CUES["new_matter"])
 NEW_MATTER_WEAK = Lexicon.of(_CUES["new_matter_weak"])
+NEW_MATTER_EXPLICIT = Lexicon.of(_CUES["new_matter_explicit"])
 NOT_CONNECTIVE = Lexicon.of(_CUES["not_connective"])
 
 # Hard breaks: punctuation, and spaces other than those between two ASCII letters or digits.

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from dialogs.reading.clauses import (
     NEW_MATTER,
+    NEW_MATTER_EXPLICIT,
     NEW_MATTER_WEAK,
     NOT_CONNECTIVE,
     Clause,
@@ -18,6 +21,8 @@ TITLE_MAX = 20
 _TITLE_MIN = 8
 _REQUEST_MIN = 6
 _MATTER_EVIDENCE = 2.5
+_LETTER = 150  # characters from which a text is a letter told point by point
+_SENTENCE = "。！？!?；;\n"
 _DROP_INSIDE = str.maketrans("", "", "嗯呃")
 
 
@@ -78,25 +83,38 @@ def requests_of(text: str, clauses: list[Clause]) -> list[bool]:
     return [request_cue(text, clause) for clause in clauses]
 
 
-def matter_starts(text: str, evidence: Evidence, kind: str | None) -> list[int]:
-    """Where each separate matter starts: after 另外/还有就是 with evidence of a category, or after
-    还有 with a category of its own."""
+def matter_starts(text: str, evidence: Evidence, kind: str | None, names: Collection[int] = ()) -> list[int]:
+    """Where each separate matter starts: after 另外/还有就是 with evidence of a category, after 还有
+    with a category of its own or at a sentence's start; in a long letter only after 另一件事."""
+    if len(text) > _LETTER:
+        strong = [(hit.start, True) for hit in NEW_MATTER_EXPLICIT.longest(text)]
+        weak: list[tuple[int, bool]] = []
+    else:
+        strong = [(hit.start, True) for hit in NEW_MATTER.longest(text)]
+        weak = [
+            (hit.start, text[hit.start - 1 : hit.start] in _SENTENCE) for hit in NEW_MATTER_WEAK.longest(text)
+        ]
     marks = sorted(
-        [(hit.start, True) for hit in NEW_MATTER.longest(text)]
-        + [(hit.start, False) for hit in NEW_MATTER_WEAK.longest(text)]
+        (at, is_strong)
+        for at, is_strong in strong + weak
+        if at > 0 and (not NOT_CONNECTIVE.prefix(text, at) or _named_after(text, at, names))
     )
-    marks = [(at, strong) for at, strong in marks if at > 0 and not NOT_CONNECTIVE.prefix(text, at)]
     kinds = [kind] if kind else list(ORDER)
     bounds = [*(at for at, _ in marks), len(text)]
     starts = [0]
     seen = _tops(evidence, kinds, 0, bounds[0])
-    for (at, strong), end in zip(marks, bounds[1:], strict=True):
+    for (at, is_strong), end in zip(marks, bounds[1:], strict=True):
         tops = _tops(evidence, kinds, at, end)
         weight = max((sum(evidence.scores(k, at, end).values()) for k in kinds), default=0.0)
-        if tops and seen and ((strong and weight >= _MATTER_EVIDENCE) or not tops & seen):
+        if tops and seen and ((is_strong and weight >= _MATTER_EVIDENCE) or not tops & seen):
             starts.append(at)
         seen |= tops
     return starts
+
+
+def _named_after(text: str, at: int, names: Collection[int]) -> bool:
+    """Whether a place name starts right after the connective at ``at`` (还有|人民广场站…)."""
+    return any(at + size in names for size in (2, 3))
 
 
 def _tops(evidence: Evidence, kinds: list[str], start: int, end: int) -> set[str]:
