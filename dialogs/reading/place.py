@@ -32,6 +32,7 @@ _SUFFIX_TAGS: dict[str, set[str]] = {
 }
 _BLOCKED = Lexicon.of(_words(_RULES["blocked"]))
 _HEAD_MAX = 6
+_ADMIN = set("区镇乡道县市")  # the last characters of names a place name's head never takes in
 _RARE = 50  # jieba frequency at or below which a word's tag is not trusted
 _NOT_NAME_CHARS = set("".join(_words(_RULES["not_name_char"])))
 _MODIFIERS = set(_words(_RULES["modifier"]))
@@ -119,12 +120,14 @@ def _rare(word: str) -> bool:
     return not rjieba.has_word(word) or rjieba.suggest_freq(word) <= _RARE
 
 
-def _head(text: str, start: int, words: list[Token], at: list[int], listed: set[int]) -> int:
+def _head(text: str, start: int, words: list[Token], at: list[int], listed: dict[int, int]) -> int:
     """Where an unknown name ending at ``start`` begins: back over Chinese characters, up to a
-    boundary word (我, 在, 那个, 附近 …), a function word or verb by its tag, a listed place, or a few
-    characters."""
+    boundary word (我, 在, 那个, 附近 …), a function word or verb by its tag, a listed place (taken in
+    when an area's name, 梅陇|三村, would leave too short a head), or a few characters."""
     head = start
-    while head > 0 and start - head < _HEAD_MAX and _CJK.match(text[head - 1]) and head - 1 not in listed:
+    while head > 0 and start - head < _HEAD_MAX and _CJK.match(text[head - 1]):
+        if head - 1 in listed:
+            return listed[head - 1] if len(_bare(text[head:start])) < 2 else head
         word, tag, _, _ = words[at[head - 1]]
         if word in _HEAD_STOP or any(
             text[head - size : head] in _HEAD_STOP for size in (2, 3) if head >= size
@@ -137,7 +140,7 @@ def _head(text: str, start: int, words: list[Token], at: list[int], listed: set[
 
 
 def _by_suffix(
-    text: str, words: list[Token], at: list[int], listed: set[int], start: int, end: int
+    text: str, words: list[Token], at: list[int], listed: dict[int, int], start: int, end: int
 ) -> Place | None:
     """The unknown name ending in the suffix ``text[start:end]``, or None."""
     suffix = text[start:end]
@@ -177,7 +180,11 @@ def found(text: str, words: list[Token]) -> list[Place]:
     for index, (_, _, start, end) in enumerate(words):
         at[start:end] = [index] * (end - start)
     places = [Place(hit.start, hit.end, LISTED[hit.word]) for hit in _GAZETTEER.find(text)]
-    listed = {at for place in places for at in range(place.start, place.end)}
+    listed = {  # position → where an area's name holding it starts, or the position after it
+        at: place.start if place.spec == 2 and text[place.end - 1] not in _ADMIN else place.end
+        for place in places
+        for at in range(place.start, place.end)
+    }
     for hit in _SUFFIXES.find(text):
         place = _by_suffix(text, words, at, listed, hit.start, hit.end)
         if place is not None:
