@@ -181,15 +181,19 @@ def found(text: str, words: list[Token]) -> list[Place]:
         at[start:end] = [index] * (end - start)
     places = [Place(hit.start, hit.end, LISTED[hit.word]) for hit in _GAZETTEER.find(text)]
     listed = {  # position → where an area's name holding it starts, or the position after it
-        at: place.start if place.spec == 2 and text[place.end - 1] not in _ADMIN else place.end
+        position: place.start if place.spec == 2 and text[place.end - 1] not in _ADMIN else place.end
         for place in places
-        for at in range(place.start, place.end)
+        for position in range(place.start, place.end)
     }
     for hit in _SUFFIXES.find(text):
         place = _by_suffix(text, words, at, listed, hit.start, hit.end)
         if place is not None:
             places.append(place)
-    places = [_extend(text, place) for place in places]
+    return _longest([_extend(text, place) for place in places])
+
+
+def _longest(places: list[Place]) -> list[Place]:
+    """The places in text order, the longer of two overlapping ones kept."""
     places.sort(key=lambda place: (place.start, -place.end, -place.spec))
     kept: list[Place] = []
     for place in places:

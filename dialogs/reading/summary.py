@@ -86,30 +86,34 @@ def requests_of(text: str, clauses: list[Clause]) -> list[bool]:
 def matter_starts(text: str, evidence: Evidence, kind: str | None, names: Collection[int] = ()) -> list[int]:
     """Where each separate matter starts: after 另外/还有就是 with evidence of a category, after 还有
     with a category of its own or at a sentence's start; in a long letter only after 另一件事."""
-    if len(text) > _LETTER:
-        strong = [(hit.start, True) for hit in NEW_MATTER_EXPLICIT.longest(text)]
-        weak: list[tuple[int, bool]] = []
-    else:
-        strong = [(hit.start, True) for hit in NEW_MATTER.longest(text)]
-        weak = [
-            (hit.start, text[hit.start - 1 : hit.start] in _SENTENCE) for hit in NEW_MATTER_WEAK.longest(text)
-        ]
-    marks = sorted(
-        (at, is_strong)
-        for at, is_strong in strong + weak
-        if at > 0 and (not NOT_CONNECTIVE.prefix(text, at) or _named_after(text, at, names))
-    )
+    marks = _connectives(text, names)
     kinds = [kind] if kind else list(ORDER)
     bounds = [*(at for at, _ in marks), len(text)]
     starts = [0]
     seen = _tops(evidence, kinds, 0, bounds[0])
-    for (at, is_strong), end in zip(marks, bounds[1:], strict=True):
+    for (at, strong), end in zip(marks, bounds[1:], strict=True):
         tops = _tops(evidence, kinds, at, end)
         weight = max((sum(evidence.scores(k, at, end).values()) for k in kinds), default=0.0)
-        if tops and seen and ((is_strong and weight >= _MATTER_EVIDENCE) or not tops & seen):
+        if tops and seen and ((strong and weight >= _MATTER_EVIDENCE) or not tops & seen):
             starts.append(at)
         seen |= tops
     return starts
+
+
+def _connectives(text: str, names: Collection[int]) -> list[tuple[int, bool]]:
+    """Where a connective may start a new matter, and whether it is a strong one."""
+    if len(text) > _LETTER:
+        marks = [(hit.start, True) for hit in NEW_MATTER_EXPLICIT.longest(text)]
+    else:
+        marks = [(hit.start, True) for hit in NEW_MATTER.longest(text)]
+        marks += [
+            (hit.start, text[hit.start - 1 : hit.start] in _SENTENCE) for hit in NEW_MATTER_WEAK.longest(text)
+        ]
+    return sorted(
+        (at, strong)
+        for at, strong in marks
+        if at > 0 and (not NOT_CONNECTIVE.prefix(text, at) or _named_after(text, at, names))
+    )
 
 
 def _named_after(text: str, at: int, names: Collection[int]) -> bool:
