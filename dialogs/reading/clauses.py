@@ -40,11 +40,10 @@ _HARD = re.compile(
     r"[，。！？；,!?;：:…~～\n]+|(?<![0-9])\.|\.(?![0-9])|(?<![A-Za-z0-9]) +| +(?![A-Za-z0-9])"
 )
 # Soft breaks inside a clause: before a connective, or before a request cue (with its subject).
-_SUBJECTS = ["我们", "我", "本人", "所以", "因此", "强烈"]
 _SOFT = re.compile(
     f"(?<![{''.join(_CUES['no_split_after'])}])"
     f"(?:{_alternation(_CUES['split'])}"
-    f"|(?:{_alternation(_SUBJECTS)})?(?:{_alternation(_CUES['request_split'])}))"
+    f"|(?:{_alternation(_CUES['split_subject'])})?(?:{_alternation(_CUES['request_split'])}))"
 )
 _EDGE = "，。！？；,.!?;：:…~～ 、\"'“”‘’《》（）()【】[]-—"
 _SENTENCE_END = "。！？!?；;\n"
