@@ -9,12 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from dialogs import campaign, filling, followup, texts, validators
+from dialogs import campaign, filling, followup, reading, texts, validators
 from dialogs.commands import CANCEL, CLICKS, HELP, MENU, MY_ITEMS, NUMBER_OF, START, YES
 from dialogs.effects import ListMine, Outputs, ShowTicket
 from dialogs.forms import FORMS
 from dialogs.state import Conversation, Draft
 from dialogs.types import Context, Inbound
+
+MAX_ACCOUNT = 1000  # the longest account a form takes (its material field's limit)
 
 
 @dataclass(slots=True)
@@ -59,6 +61,8 @@ def step(conversation: Conversation, inbound: Inbound, context: Context) -> Step
         _resume(conv, inbound, context, out)
     elif conv.mode == "pick_campaign" and conv.draft is not None and not _moves_on(inbound):
         campaign.pick(conv, conv.draft, inbound, out)
+    elif conv.mode == "pick_kind" and (kind := _kind_answer(inbound)) is not None:
+        _begin(conv, kind, str(conv.aside.get("key")), str(conv.aside.get("text")), conv.aside, out)
     elif conv.mode == "pick_item" and not _moves_on(inbound):
         followup.pick_item(conv, inbound, out)
     elif conv.mode == "comment" and not (
@@ -224,13 +228,66 @@ def _is_command(inbound: Inbound) -> bool:
 
 def _start(conv: Conversation, kind: str, key: str, context: Context, out: Outputs) -> None:
     conv.mode = "form"
-    conv.draft = Draft(kind=kind, key=key)
+    conv.draft = _draft(conv, kind, key)
     out.say(texts.FORM_INTRO[kind])
     campaigns = context.followups.campaigns
     if kind == "suggestion" and campaigns:  # 专项征集 open now: which topic, if any?
         campaign.offer(conv, campaigns, out)
         return
     filling.ask(conv.draft, out)
+
+
+def _draft(conv: Conversation, kind: str, key: str) -> Draft:
+    draft = Draft(kind=kind, key=key)
+    if conv.known:
+        draft.values[filling.KNOWN] = dict(conv.known)
+    draft.step = filling.next_step(draft)
+    return draft
+
+
+def _matter(conv: Conversation, inbound: Inbound, out: Outputs) -> bool:
+    """A message at the menu that tells a matter (typed, spoken, a photo's caption) starts the
+    form it belongs to with those words as its account (asking which form when they do not say)."""
+    text = validators.clean(inbound.text or "")
+    if inbound.kind not in ("text", "voice", "image") or not reading.looks_like_matter(text):
+        return False
+    if len(text) > MAX_ACCOUNT:
+        out.say(texts.TOO_LONG_START.format(got=len(text)))
+        return True
+    photos = [inbound.media.ref] if inbound.kind == "image" and inbound.media is not None else []
+    start = {"text": text, "key": f"{inbound.user.key}:{inbound.message_id}", "photos": photos}
+    kind = reading.read(text).kind
+    if kind is None:
+        conv.mode, conv.aside = "pick_kind", start
+        out.say(texts.KIND_ASK, texts.KIND_CHOICES)
+        return True
+    _begin(conv, kind, start["key"], text, start, out, kind_guessed=True)
+    return True
+
+
+def _begin(
+    conv: Conversation,
+    kind: str,
+    key: str,
+    text: str,
+    start: dict[str, Any],
+    out: Outputs,
+    *,
+    kind_guessed: bool = False,
+) -> None:
+    conv.mode, conv.aside = "form", {}
+    conv.draft = _draft(conv, kind, key)
+    if photos := start.get("photos"):
+        conv.draft.values["photos"] = list(photos)
+    filling.begin(conv.draft, text, out, kind_guessed=kind_guessed)
+
+
+def _kind_answer(inbound: Inbound) -> str | None:
+    """1/2, 提建议/投诉, or the button's "1 提建议"."""
+    command = validators.as_command(inbound.text or "")
+    if command[1:] in ("提建议", "投诉"):
+        command = command[:1]
+    return START.get(command)
 
 
 def _idle(conv: Conversation, inbound: Inbound, context: Context, out: Outputs) -> None:
@@ -244,7 +301,8 @@ def _idle(conv: Conversation, inbound: Inbound, context: Context, out: Outputs) 
     ):
         return
     if inbound.kind == "image":
-        out.say(texts.PHOTO_IDLE)
+        if not _matter(conv, inbound, out):  # a photo with a caption that tells the matter
+            out.say(texts.PHOTO_IDLE)
         return
     if inbound.kind == "location":
         out.say(texts.LOCATION_IDLE)
@@ -266,7 +324,11 @@ def _idle_command(conv: Conversation, inbound: Inbound, context: Context, out: O
     elif command in CANCEL:
         out.say(texts.CANCEL_NOTHING)
         out.say(texts.MENU, texts.MENU_CHOICES)
-    elif command in MENU or not conv.greeted:
+    elif command in MENU:
+        out.say(texts.MENU, texts.MENU_CHOICES)
+    elif _matter(conv, inbound, out):
+        return
+    elif not conv.greeted:
         out.say(texts.MENU, texts.MENU_CHOICES)
     elif context.arriving:  # they wrote before seeing what arrives now (maybe a question to them)
         out.say(texts.SEE_ABOVE)

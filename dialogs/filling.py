@@ -1,37 +1,69 @@
-"""Filling in a form: asking a field, taking an answer, going back, skipping, the summary."""
+"""Filling in a form: the citizen's own account first, then only what it left empty; taking an
+answer (several at once for name, phone and consent), corrections, going back, skipping, the
+summary."""
 
 from __future__ import annotations
 
 import re
 
-from dialogs import texts, validators
+from dialogs import texts, understanding, validators
 from dialogs.effects import Outputs, Submit
 from dialogs.forms import FORMS, Field, Form
 from dialogs.state import Conversation, Draft
 from dialogs.types import Inbound
 
 _EDIT = re.compile(r"^修改(\d{1,2})$")
-BACK, SKIP, CONFIRM = "返回", "跳过", "确认"
+BACK, SKIP, CONFIRM, EDIT, SAME_AS_BEFORE = "返回", "跳过", "确认", "修改", "用上次的"
+KNOWN = "_known"  # the name and phone this chat gave last time, offered back with one tap
+CONTACT = ("name", "phone", "contact_ok")  # may be answered in one message
 
 
 def form_of(draft: Draft) -> Form:
     return FORMS[draft.kind]
 
 
-def ask(draft: Draft, out: Outputs) -> None:
-    """Say the current question (or the summary when every field is answered)."""
+def next_step(draft: Draft) -> int:
+    """The first field still to ask, in the form's asking order; the summary when none is left."""
+    form = form_of(draft)
+    for key in form.asked:
+        if key not in draft.values:
+            return form.index(key)
+    return len(form.fields)
+
+
+def ask(draft: Draft, out: Outputs, lead: str = "", extra: tuple[str, ...] = ()) -> None:
+    """Say the current question (or the summary when every field is answered), after ``lead``."""
     form = form_of(draft)
     if draft.step >= len(form.fields):
-        summary(draft, out)
+        summary(draft, out, lead)
         return
     f = form.fields[draft.step]
-    text = f"（{draft.step + 1}/{len(form.fields)}）{f.prompt}"
+    text = f.prompt
     if f.kind == "choice":
         text += "\n" + texts.numbered(f.choices)
+    choices = buttons(f)
     previous = draft.values.get(f.key)
     if previous:
         text += f"\n（之前填写：{_short(str(previous))}，直接回复新内容即可修改）"
-    out.say(text, buttons(f), "phone" if f.kind == "phone" else "location" if f.accepts_location else None)
+    elif (known := _known(draft, f)) is not None:
+        text += "\n" + texts.KNOWN_OFFER.format(name=known[0], phone=_masked(known[1]))
+        choices = (SAME_AS_BEFORE, *choices)
+    hint = "phone" if f.kind == "phone" else "location" if f.accepts_location else None
+    out.say(f"{lead}\n\n{text}" if lead else text, (*choices, *extra), hint)
+
+
+def begin(draft: Draft, text: str, out: Outputs, *, kind_guessed: bool) -> None:
+    """A form started from the citizen's own words: propose what they say, ask what is missing."""
+    form = form_of(draft)
+    draft.values[form.material] = text
+    _understood(draft, text, out, kind_guessed=kind_guessed)
+
+
+def _understood(draft: Draft, text: str, out: Outputs, *, kind_guessed: bool) -> None:
+    reading = understanding.propose(draft, text)
+    lead, extra = understanding.understood(draft, reading, kind_guessed=kind_guessed)
+    draft.step, draft.editing = next_step(draft), False
+    ask(draft, out, lead, extra)
 
 
 def buttons(f: Field) -> tuple[str, ...]:
@@ -41,9 +73,10 @@ def buttons(f: Field) -> tuple[str, ...]:
     return ("匿名",) * (f.kind == "name_or_anon") + (SKIP,) * f.optional
 
 
-def summary(draft: Draft, out: Outputs) -> None:
+def summary(draft: Draft, out: Outputs, lead: str = "") -> None:
     form = form_of(draft)
-    lines = [texts.SUMMARY_HEAD.format(noun=form.noun)]
+    lines = [lead + "\n"] if lead else []
+    lines.append(texts.SUMMARY_HEAD.format(noun=form.noun))
     for i, f in enumerate(form.fields, 1):
         lines.append(f"{i}. {f.label}：{draft.values.get(f.key) or texts.SKIPPED}")
     if photos := draft.values.get("photos"):
@@ -58,7 +91,12 @@ def answer(conv: Conversation, draft: Draft, inbound: Inbound, out: Outputs) -> 
     if inbound.kind == "image" and inbound.media is not None:
         draft.values.setdefault("photos", []).append(inbound.media.ref)
         out.say(texts.PHOTO_SAVED.format(noun=form.noun))
+        if inbound.text and draft.step == form.index(form.material) and form.material not in draft.values:
+            _take(draft, form.fields[draft.step], inbound, out)  # a photo with a caption: the account
+            return
         ask(draft, out)
+        return
+    if _corrects(draft, inbound, out):
         return
     if draft.step >= len(form.fields):
         _at_summary(conv, draft, inbound, out)
@@ -69,17 +107,64 @@ def answer(conv: Conversation, draft: Draft, inbound: Inbound, out: Outputs) -> 
         _back(draft, out)
     elif command == SKIP:
         _skip(draft, f, out)
+    elif command == SAME_AS_BEFORE and f.key in CONTACT and _known(draft, form.field("name")):
+        _same_as_before(draft, out)
     else:
         _take(draft, f, inbound, out)
 
 
+def _corrects(draft: Draft, inbound: Inbound, out: Outputs) -> bool:
+    """``改成投诉``, ``改类别``, ``N 改成 X`` and ``修改 N`` anywhere in the form."""
+    text = inbound.text or ""
+    command = validators.as_command(text)
+    form = form_of(draft)
+    if (kind := understanding.switch_to(draft, command)) is not None:
+        account = str(draft.values.get(form.material) or "")
+        understanding.switch(draft, kind)
+        out.say(texts.SWITCHED[kind])
+        if account:
+            _understood(draft, account, out, kind_guessed=False)
+        else:
+            draft.step = next_step(draft)
+            ask(draft, out)
+        return True
+    if command == understanding.FIX_CATEGORY:
+        draft.step, draft.editing = form.index("category"), True
+        ask(draft, out)
+        return True
+    if draft.step < len(form.fields) and (m := _EDIT.match(command)):
+        _edit(draft, int(m.group(1)), out)
+        return True
+    if (fix := understanding.correction(draft, text)) is None:
+        return False
+    n, value = fix
+    f = form.fields[n - 1]
+    try:
+        draft.values[f.key] = validators.check(f, value)
+    except validators.Invalid as exc:
+        out.say(str(exc))
+        draft.step, draft.editing = n - 1, True
+        ask(draft, out)
+        return True
+    out.say(texts.CORRECTED.format(label=f.label, value=draft.values[f.key]))
+    ask(draft, out)
+    return True
+
+
 def _take(draft: Draft, f: Field, inbound: Inbound, out: Outputs) -> None:
+    form = form_of(draft)
     if inbound.kind == "location" and inbound.location is not None:
         if not f.accepts_location:
             out.say(texts.LOCATION_NOT_NOW)
             ask(draft, out)
             return
         value = inbound.location.describe()
+    elif (
+        (f.key in CONTACT or _only_contact(inbound))
+        and not draft.editing
+        and _contact(draft, f, inbound, out)
+    ):
+        return
     else:
         try:
             if f.kind == "phone" and inbound.phone:  # shared through the platform: verified as theirs
@@ -91,23 +176,99 @@ def _take(draft: Draft, f: Field, inbound: Inbound, out: Outputs) -> None:
             ask(draft, out)
             return
     draft.values[f.key] = value
+    if f.key == form.material and understanding.GUESSED not in draft.values:
+        _understood(draft, value, out, kind_guessed=False)
+        return
     _advance(draft, out)
 
 
+def _contact(draft: Draft, f: Field, inbound: Inbound, out: Outputs) -> bool:
+    """Name, phone and consent given together ("李四 13800138000 可以"): each one found is taken,
+    and the next missing one is asked. False when the message holds only the one answer asked."""
+    if inbound.phone or not inbound.text:
+        return False
+    try:
+        name, phone, consent = validators.contact(inbound.text)
+    except validators.Invalid:
+        return False
+    if phone is None:
+        return False
+    form = form_of(draft)
+    found: dict[str, str] = {"phone": phone}
+    if consent is not None and any(x.key == "contact_ok" for x in form.fields):
+        found["contact_ok"] = consent
+    if name:
+        try:
+            found["name"] = validators.check(form.field("name"), name)
+        except validators.Invalid as exc:
+            out.say(str(exc))
+    elif f.key == "name":
+        out.say(texts.NAME_STILL_NEEDED)
+    draft.values.update(found)
+    if f.key not in CONTACT:  # answered ahead: the question asked is still open
+        out.say(texts.CONTACT_NOTED)
+    draft.step = next_step(draft)
+    ask(draft, out)
+    return True
+
+
+def _only_contact(inbound: Inbound) -> bool:
+    """A name and a phone number and nothing else, sent to another question (answered ahead)."""
+    try:
+        name, phone, _ = validators.contact(inbound.text or "")
+    except validators.Invalid:
+        return False
+    return phone is not None and len(name) <= 6
+
+
+def _same_as_before(draft: Draft, out: Outputs) -> None:
+    known = draft.values[KNOWN]
+    draft.values["name"], draft.values["phone"] = known["name"], known["phone"]
+    if known.get("v"):
+        draft.values["verified_phone"] = known["phone"]
+    _advance(draft, out)
+
+
+def _known(draft: Draft, f: Field) -> tuple[str, str] | None:
+    """The name and phone to offer back at the name question (a complaint needs a real name)."""
+    known = draft.values.get(KNOWN)
+    if f.key != "name" or not known or "phone" in draft.values:
+        return None
+    if known.get("name") == "匿名" and f.kind == "name":
+        return None
+    return str(known["name"]), str(known["phone"])
+
+
+def _masked(phone: str) -> str:
+    return phone[:3] + "****" + phone[-4:] if len(phone) == 11 else phone
+
+
 def _advance(draft: Draft, out: Outputs) -> None:
-    draft.step = len(form_of(draft).fields) if draft.editing else draft.step + 1
+    draft.step = next_step(draft)
     draft.editing = False
     ask(draft, out)
 
 
+def _edit(draft: Draft, n: int, out: Outputs) -> None:
+    form = form_of(draft)
+    if 1 <= n <= len(form.fields):
+        draft.step, draft.editing = n - 1, True
+        ask(draft, out)
+        return
+    out.say(texts.BAD_EDIT.format(n=len(form.fields)))
+
+
 def _back(draft: Draft, out: Outputs) -> None:
-    if draft.editing:
+    """Back one question in the asking order (from a change: back to where the form was)."""
+    form = form_of(draft)
+    order = [form.index(k) for k in form.asked]
+    if draft.editing or draft.step not in order:
         draft.editing = False
-        draft.step = len(form_of(draft).fields)
-    elif draft.step == 0:
-        out.say(texts.FIRST_STEP)
+        draft.step = next_step(draft)
+    elif order.index(draft.step) > 0:
+        draft.step = order[order.index(draft.step) - 1]
     else:
-        draft.step -= 1
+        out.say(texts.FIRST_STEP)
     ask(draft, out)
 
 
@@ -124,20 +285,20 @@ def _at_summary(conv: Conversation, draft: Draft, inbound: Inbound, out: Outputs
     form = form_of(draft)
     command = validators.as_command(inbound.text or "")
     if command in (CONFIRM, "提交", "确定"):
-        out.do(Submit(draft.kind, dict(draft.values), draft.key))
+        values = {k: v for k, v in draft.values.items() if not k.startswith("_")}
+        out.do(Submit(draft.kind, values, draft.key))
+        conv.remember(values.get("name"), values.get("phone"), values.get("verified_phone"))
         conv.draft, conv.mode = None, "idle"
         return
     if command == BACK:
-        draft.step = len(form.fields) - 1
+        draft.step = form.index(form.asked[-1])
         ask(draft, out)
         return
+    if command == EDIT:
+        out.say(texts.WHICH_EDIT)
+        return
     if m := _EDIT.match(command):
-        n = int(m.group(1))
-        if 1 <= n <= len(form.fields):
-            draft.step, draft.editing = n - 1, True
-            ask(draft, out)
-            return
-        out.say(texts.BAD_EDIT.format(n=len(form.fields)))
+        _edit(draft, int(m.group(1)), out)
         return
     out.say(texts.AT_SUMMARY)
     summary(draft, out)

@@ -44,12 +44,24 @@ class Field:
 
 @dataclass(frozen=True, slots=True)
 class Form:
+    """``fields`` in the order of the summary (``修改 N``); ``asked`` the fields asked while still
+    empty, in the order asked (the rest are proposed from the citizen's words, or optional and
+    left to ``修改 N``); ``material`` takes the citizen's own account; ``place`` and ``request``
+    are proposed from it."""
+
     kind: str  # "suggestion" | "complaint"
     noun: str  # 建议 / 投诉
     fields: tuple[Field, ...]
+    asked: tuple[str, ...]
+    material: str
+    place: str
+    request: str
 
     def index(self, key: str) -> int:
         return next(i for i, f in enumerate(self.fields) if f.key == key)
+
+    def field(self, key: str) -> Field:
+        return self.fields[self.index(key)]
 
 
 SUGGESTION = Form(
@@ -60,7 +72,12 @@ SUGGESTION = Form(
             "category", "类别", "您的建议属于哪一类？请回复序号：", "choice", choices=SUGGESTION_CATEGORIES
         ),
         Field("title", "标题", "请用一句话概括您的建议（不超过40字）。", max_len=40),
-        Field("problem", "问题", "您发现了什么问题？请具体说说。", max_len=1000),
+        Field(
+            "problem",
+            "问题",
+            "请说说您发现了什么问题，有什么想法。一段话说清楚就行，也可以发语音。",
+            max_len=1000,
+        ),
         Field("cause", "症结", "您认为问题的症结在哪里？（可回复“跳过”）", optional=True, max_len=1000),
         Field("measure", "对策", "您建议怎么解决？", max_len=1000),
         Field(
@@ -71,7 +88,13 @@ SUGGESTION = Form(
             max_len=200,
             accepts_location=True,
         ),
-        Field("name", "姓名", "请问怎么称呼您？不愿留名请回复“匿名”。", "name_or_anon", max_len=20),
+        Field(
+            "name",
+            "姓名",
+            "请问怎么称呼您？可以连同手机号一起发，如：李四 13800138000。不愿留名请回复“匿名”。",
+            "name_or_anon",
+            max_len=20,
+        ),
         Field("phone", "电话", "请留下您的手机号码，方便我们反馈办理情况。", "phone", max_len=20),
         Field(
             "contact_ok",
@@ -81,6 +104,10 @@ SUGGESTION = Form(
             choices=("可以", "不可以"),
         ),
     ),
+    asked=("problem", "category", "title", "measure", "name", "phone", "contact_ok"),
+    material="problem",
+    place="place",
+    request="measure",
 )
 
 COMPLAINT = Form(
@@ -88,7 +115,12 @@ COMPLAINT = Form(
     noun="投诉",
     fields=(
         Field("category", "类别", "您要投诉哪一类问题？请回复序号：", "choice", choices=COMPLAINT_CATEGORIES),
-        Field("what", "事情经过", "请说说发生了什么事。", max_len=1000),
+        Field(
+            "what",
+            "事情经过",
+            "请说说发生了什么事：在哪里、什么情况、您希望怎么解决。一段话说清楚就行，也可以发语音。",
+            max_len=1000,
+        ),
         Field(
             "when_where",
             "时间地点",
@@ -100,9 +132,19 @@ COMPLAINT = Form(
         Field(
             "unit", "被投诉单位", "被投诉的单位或个人是？（不清楚可回复“跳过”）", optional=True, max_len=100
         ),
-        Field("name", "姓名", "按规定投诉需要实名，请告诉我们您的真实姓名。", "name", max_len=20),
+        Field(
+            "name",
+            "姓名",
+            "按规定投诉需要实名，请告诉我们您的真实姓名，可以连同手机号一起发，如：王五 13700001111。",
+            "name",
+            max_len=20,
+        ),
         Field("phone", "电话", "请留下您的手机号码，方便我们告知受理和办理情况。", "phone", max_len=20),
     ),
+    asked=("what", "category", "when_where", "demand", "name", "phone"),
+    material="what",
+    place="when_where",
+    request="demand",
 )
 
 FORMS: dict[str, Form] = {SUGGESTION.kind: SUGGESTION, COMPLAINT.kind: COMPLAINT}

@@ -8,7 +8,9 @@ from typing import Any, Literal
 import orjson
 
 SCHEMA_VERSION = 1
-Mode = Literal["idle", "form", "confirm_cancel", "resume", "pick_item", "comment", "pick_campaign"]
+Mode = Literal[
+    "idle", "form", "confirm_cancel", "resume", "pick_item", "comment", "pick_campaign", "pick_kind"
+]
 
 
 @dataclass(slots=True)
@@ -30,6 +32,12 @@ class Conversation:
     greeted: bool = False
     aside: dict[str, Any] = field(default_factory=dict)  # what a pick/comment mode holds on to
     turn: int = 0  # counts the steps: a button (or the web page) says which turn it was shown in
+    known: dict[str, Any] = field(default_factory=dict)  # name, phone (v: verified) given last time
+
+    def remember(self, name: Any, phone: Any, verified: Any) -> None:
+        """Keep the name and phone just filed with, to offer them back next time."""
+        if name and phone:
+            self.known = {"name": str(name), "phone": str(phone)} | ({"v": 1} if verified == phone else {})
 
     def copy(self) -> Conversation:
         """A copy the engine may change freely (values are strings or lists of strings)."""
@@ -38,7 +46,7 @@ class Conversation:
             values = {k: list(v) if isinstance(v, list) else v for k, v in d.values.items()}
             draft = Draft(d.kind, d.key, d.step, values, d.editing)
         aside = {k: list(v) if isinstance(v, list) else v for k, v in self.aside.items()}
-        return Conversation(self.mode, draft, self.last_at, self.greeted, aside, self.turn)
+        return Conversation(self.mode, draft, self.last_at, self.greeted, aside, self.turn, dict(self.known))
 
     def to_bytes(self) -> bytes:
         doc: dict[str, Any] = {
@@ -50,6 +58,8 @@ class Conversation:
         }
         if self.aside:
             doc["a"] = self.aside
+        if self.known:
+            doc["k"] = self.known
         if self.draft is not None:
             d = self.draft
             doc["d"] = {"k": d.kind, "y": d.key, "s": d.step, "x": d.values, "e": int(d.editing)}
@@ -77,6 +87,7 @@ class Conversation:
                 greeted=bool(doc["g"]),
                 aside=aside,
                 turn=int(doc.get("n", 0)),
+                known=dict(doc.get("k") or {}),
             )
         except (orjson.JSONDecodeError, KeyError, TypeError, ValueError):
             return cls()

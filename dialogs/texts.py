@@ -65,12 +65,33 @@ RESUME_BAD = "请回复“继续”接着填写，或回复“重填”重新开
 START_OVER = "好的，我们重新开始。"
 
 FORM_INTRO = {
-    "suggestion": "感谢您为城市发展出主意！接下来有几个问题，随时回复“取消”可放弃。",
-    "complaint": "您好，我们来帮您登记投诉。接下来有几个问题，随时回复“取消”可放弃。",
+    "suggestion": "感谢您为城市发展出主意！只问几个问题，随时回复“取消”可放弃。",
+    "complaint": "您好，我们来帮您登记投诉。只问几个问题，随时回复“取消”可放弃。",
 }
+# issue 12: what the citizen's own words already said, shown once, corrected in one reply
+UNDERSTOOD_HEAD = "好的，我帮您整理了一下："
+UNDERSTOOD_KIND = {
+    "suggestion": "收到，我们按“建议”为您登记。我帮您整理了一下：",
+    "complaint": "收到，我们按“投诉”为您登记。我帮您整理了一下：",
+}
+UNDERSTOOD_FIX = "哪一项不对，回复如“1 改成 交通出行”就行。"
+UNDERSTOOD_SWITCH = {
+    "suggestion": "如果您是要投诉，请回复“改成投诉”。",
+    "complaint": "如果您是想提建议，请回复“改成建议”。",
+}
+ONE_MATTER = "您说了不止一件事，这次先登记第一件，提交后可以再反映另一件。"
+SWITCHED = {"suggestion": "好的，改为按“建议”登记。", "complaint": "好的，改为按“投诉”登记。"}
+CORRECTED = "好的，{label}已改为：{value}"
+KNOWN_OFFER = "上次您留的是：{name} {phone}，回复“用上次的”就行。"
+NAME_STILL_NEEDED = "手机号已记下。"
+CONTACT_NOTED = "您的联系方式已记下。"
+WHICH_EDIT = "要修改哪一项？请回复“修改 序号”（如：修改 2）。"
+KIND_ASK = "收到您反映的情况。请问您是想提建议，还是要投诉？请回复：\n1 提建议\n2 投诉"
+KIND_CHOICES = ("1 提建议", "2 投诉")
+TOO_LONG_START = "您说的内容有点长（{got}字），请精简到一千字以内再发，或者分几次发。"
 SUMMARY_HEAD = "请核对您的{noun}："
 SUMMARY_FOOT = "内容无误请回复“确认”提交；需要修改请回复“修改 序号”（如：修改 2）；回复“取消”放弃。"
-SUMMARY_CHOICES = ("确认", "取消")
+SUMMARY_CHOICES = ("确认", "修改", "取消")
 SKIPPED = "（未填）"
 BAD_EDIT = "请回复“修改 序号”，序号是 1 到 {n} 之间的数字（如：修改 2）。"
 AT_SUMMARY = "请回复“确认”提交，或“修改 序号”修改某一项。"

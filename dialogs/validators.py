@@ -108,3 +108,29 @@ def _name(value: str, *, anonymous_ok: bool) -> str:
     if any(ch.isdigit() for ch in value) or (len(value) < 2 and not value.isascii()):
         raise Invalid(texts.BAD_NAME)
     return value
+
+
+_PHONE_IN = re.compile(r"(?<!\d)(?:\+?86[-\s]?)?(1[3-9]\d[-\s]?\d{4}[-\s]?\d{4}|0\d{2,3}-\d{7,8})(?!\d)")
+_CONSENT = re.compile(r"(不可以|不能|不要|不用|别|不方便|可以|能|方便)(?:联系|打电话|来电)?(?:我)?$")
+_SPOKEN_PHONE = re.compile(
+    r"[零〇一二三四五六七八九]{11}(?![零〇一二三四五六七八九])"
+)  # a number read aloud to WeChat's voice input
+_NAME_LEAD = re.compile(r"^(?:我叫|我是|我姓|姓名|名字|称呼)[：:\s]*")
+
+
+def contact(text: str) -> tuple[str, str | None, str | None]:
+    """A name, a phone number and a yes/no to being contacted given in one message
+    ("李四 13800138000 可以联系"): the rest of the text (the name, maybe empty), the phone
+    found, and 可以/不可以 if said after them."""
+    rest = _SPOKEN_PHONE.sub(lambda m: m.group(0).translate(_NUMERALS), normalise(text))
+    found = None
+    if m := _PHONE_IN.search(rest):
+        found = phone(m.group(1).replace(" ", ""))
+        rest = rest[: m.start()] + " " + rest[m.end() :]
+    consent = None
+    tail = _TRAILING.sub("", rest.strip())
+    if found is not None and (c := _CONSENT.search(tail)):
+        consent = "不可以" if c.group(1) in {"不可以", "不能", "不要", "不用", "别", "不方便"} else "可以"
+        tail = tail[: c.start()]
+    name = _NAME_LEAD.sub("", re.sub(r"[\s，,、。.；;：:]+", " ", tail).strip()).strip()
+    return name, found, consent

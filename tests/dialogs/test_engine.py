@@ -5,7 +5,12 @@ from __future__ import annotations
 import pytest
 
 from dialogs import texts
+from dialogs.forms import COMPLAINT as COMPLAINT_FORM
+from dialogs.forms import SUGGESTION as SUGGESTION_FORM
 from tests.dialogs.chat import COMPLAINT, SUGGESTION, Chat
+
+S = {f.key: f.prompt for f in SUGGESTION_FORM.fields}  # each question as asked
+C = {f.key: f.prompt for f in COMPLAINT_FORM.fields}
 
 
 async def fill(chat: Chat, start: str, answers: list[str]) -> list[str]:
@@ -30,13 +35,17 @@ async def test_help() -> None:
     assert await Chat().send("0") == [texts.HELP]
 
 
-async def test_suggestion_walkthrough_asks_every_field_in_order() -> None:
+async def test_suggestion_walkthrough_asks_the_account_first_then_only_what_is_missing() -> None:
     chat = Chat()
     first = await chat.send("1")
-    assert first[0] == texts.FORM_INTRO["suggestion"] and "（1/9）" in first[1] and "1 城市建设" in first[1]
-    expected = ["（2/9）", "（3/9）", "（4/9）", "（5/9）", "（6/9）", "（7/9）", "（8/9）", "（9/9）"]
-    for answer, marker in zip(SUGGESTION, expected, strict=False):
-        assert marker in (await chat.send(answer))[-1]
+    assert first == [texts.FORM_INTRO["suggestion"], S["problem"]]
+    understood = (await chat.send(SUGGESTION[0]))[-1]
+    assert understood.startswith(texts.UNDERSTOOD_HEAD)
+    assert "1. 类别：交通出行" in understood and "2. 标题：公交站没有遮雨棚" in understood
+    assert understood.endswith(S["measure"])  # no 对策 in the account: asked
+    expected = [S["name"], S["phone"], S["contact_ok"]]
+    for answer, question in zip(SUGGESTION[1:], expected, strict=False):
+        assert (await chat.send(answer))[-1] == question
     summary = (await chat.send(SUGGESTION[-1]))[-1]
     assert (
         "请核对您的建议" in summary
@@ -46,7 +55,8 @@ async def test_suggestion_walkthrough_asks_every_field_in_order() -> None:
     done = await chat.send("确认")
     assert "JY-20261122-0001" in done[0] and "有进展会第一时间在这里告诉您" in done[0]
     ((_, _, values),) = chat.port.items.values()
-    assert values["category"] == "交通出行" and values["contact_ok"] == "可以" and values["cause"] == ""
+    assert values["category"] == "交通出行" and values["contact_ok"] == "可以" and "cause" not in values
+    assert not any(k.startswith("_") for k in values)  # the form's own notes are not filed
 
 
 async def test_complaint_walkthrough_promises_15_days() -> None:
@@ -54,7 +64,8 @@ async def test_complaint_walkthrough_promises_15_days() -> None:
     done = await fill(chat, "2", [*COMPLAINT, "确认"])
     assert "TS-20261122-0001" in done[0] and "15日内告知您是否受理" in done[0]
     ((_, brief, values),) = chat.port.items.values()
-    assert brief.kind == "complaint" and values["unit"] == "幸福饭店" and values["name"] == "王五"
+    assert brief.kind == "complaint" and values["category"] == "市容环卫" and values["name"] == "王五"
+    assert values["when_where"] == "本周每天晚上，幸福路12号" and values["demand"] == "责令整改"
 
 
 async def test_my_items_and_ticket_lookup_only_own() -> None:
@@ -73,7 +84,7 @@ async def test_ticket_number_inside_a_form_answers_and_reasks() -> None:
     chat = Chat()
     await chat.send("1")
     replies = await chat.send("JY-20261122-0099")
-    assert replies[0] == texts.NOT_FOUND and "（1/9）" in replies[1]
+    assert replies == [texts.NOT_FOUND, S["problem"]]
 
 
 @pytest.mark.parametrize(
@@ -81,14 +92,15 @@ async def test_ticket_number_inside_a_form_answers_and_reasks() -> None:
     [
         ([], "", texts.EMPTY),
         ([], "   ", texts.EMPTY),
-        ([], "99", texts.bad_choice(9)),
-        ([], "美食", texts.bad_choice(9)),
-        (["1"], "这" * 41, texts.too_long(40, 41)),
-        (["1", "标题", "问题", "跳过", "对策", "跳过", "张三"], "12345", texts.BAD_PHONE),
-        (["1", "标题", "问题", "跳过", "对策", "跳过", "张三"], "23800138000", texts.BAD_PHONE),
-        (["1", "标题", "问题", "跳过", "对策", "跳过", "张三", "13800138000"], "也许", texts.BAD_YES_NO),
-        (["1", "标题", "问题", "跳过", "对策", "跳过"], "张3", texts.BAD_NAME),
-        (["1"], "跳过", texts.NOT_OPTIONAL),
+        ([], "这" * 1001, texts.too_long(1000, 1001)),
+        ([], "跳过", texts.NOT_OPTIONAL),
+        (["随便写写看看"], "99", texts.bad_choice(9)),  # nothing to propose a category from: asked
+        (["随便写写看看"], "美食", texts.bad_choice(9)),
+        (["随便写写看看", "1", "修改 2"], "这" * 41, texts.too_long(40, 41)),  # the proposed title
+        (SUGGESTION[:3], "12345", texts.BAD_PHONE),
+        (SUGGESTION[:3], "23800138000", texts.BAD_PHONE),
+        (SUGGESTION[:4], "也许", texts.BAD_YES_NO),
+        (SUGGESTION[:2], "张3", texts.BAD_NAME),
     ],
 )
 async def test_invalid_input_gets_specific_message_and_same_question(
@@ -101,13 +113,13 @@ async def test_invalid_input_gets_specific_message_and_same_question(
     step, values = before.step, dict(before.values)
     replies = await chat.send(bad)
     assert replies[0] == message
-    assert f"（{step + 1}/9）" in replies[1]
+    assert replies[1].startswith(SUGGESTION_FORM.fields[step].prompt)
     assert chat.conv.draft is not None and chat.conv.draft.step == step and chat.conv.draft.values == values
 
 
 async def test_complaint_refuses_anonymous() -> None:
     chat = Chat()
-    await fill(chat, "2", COMPLAINT[:5])
+    await fill(chat, "2", COMPLAINT[:3])
     assert (await chat.send("匿名"))[0] == texts.REAL_NAME_NEEDED
 
 
@@ -118,7 +130,7 @@ async def test_phone_accepts_full_width_landline_and_plus86() -> None:
         ("021-12345678", "021-12345678"),
     ]:
         chat = Chat()
-        await fill(chat, "1", [*SUGGESTION[:7], typed, "可以", "确认"])
+        await fill(chat, "1", [*SUGGESTION[:3], typed, "可以", "确认"])
         ((_, _, values),) = chat.port.items.values()
         assert values["phone"] == stored
 
@@ -127,17 +139,17 @@ async def test_back_keeps_the_answer_and_shows_it() -> None:
     chat = Chat()
     await fill(chat, "1", SUGGESTION[:2])
     replies = await chat.send("返回")
-    assert "（2/9）" in replies[-1] and "之前填写：公交站没有遮雨棚" in replies[-1]
-    assert chat.conv.draft is not None and chat.conv.draft.values["title"] == "公交站没有遮雨棚"
-    assert "（3/9）" in (await chat.send("新标题"))[-1]
-    assert chat.conv.draft.values["title"] == "新标题"
+    assert replies[-1].startswith(S["measure"]) and "之前填写：建议加装遮雨棚" in replies[-1]
+    assert chat.conv.draft is not None and chat.conv.draft.values["measure"] == "建议加装遮雨棚"
+    assert (await chat.send("建议加装带座椅的遮雨棚"))[-1].startswith(S["name"])
+    assert chat.conv.draft.values["measure"] == "建议加装带座椅的遮雨棚"
 
 
 async def test_back_at_first_question() -> None:
     chat = Chat()
     await chat.send("1")
     replies = await chat.send("返回")
-    assert replies[0] == texts.FIRST_STEP and "（1/9）" in replies[1]
+    assert replies == [texts.FIRST_STEP, S["problem"]]
 
 
 async def test_cancel_asks_then_discards() -> None:
@@ -150,10 +162,10 @@ async def test_cancel_asks_then_discards() -> None:
 
 async def test_cancel_declined_continues_where_it_was() -> None:
     chat = Chat()
-    await fill(chat, "1", SUGGESTION[:4])
+    await fill(chat, "1", SUGGESTION[:3])
     await chat.send("取消")
     replies = await chat.send("否")
-    assert replies[0] == texts.CANCEL_KEPT and "（5/9）" in replies[1]
+    assert replies == [texts.CANCEL_KEPT, S["phone"]]
 
 
 async def test_cancel_when_idle() -> None:
@@ -162,15 +174,15 @@ async def test_cancel_when_idle() -> None:
 
 async def test_menu_pauses_the_draft_and_its_number_goes_on_with_it() -> None:
     chat = Chat()
-    await fill(chat, "1", SUGGESTION[:4])
+    await fill(chat, "1", SUGGESTION[:1])
     replies = await chat.send("菜单")
     assert replies[0] == texts.DRAFT_PAUSED.format(noun="建议", number="1") and replies[1] == texts.MENU
-    assert await chat.send("1") == ["（5/9）您建议怎么解决？"]  # "回复 1 可以接着填" does just that
+    assert await chat.send("1") == [S["measure"]]  # "回复 1 可以接着填" does just that
     await chat.send("菜单")
     offer = await chat.send("2")  # the other form: go on with the suggestion, or start over?
-    assert "已填 3/9 项" in offer[0]  # 症结 was skipped
+    assert "已填 3/9 项" in offer[0]  # the account, and the category and title proposed from it
     resumed = await chat.send("继续")
-    assert "（5/9）" in resumed[0]
+    assert resumed == [S["measure"]]
 
 
 async def test_start_over_discards_the_old_answers() -> None:
@@ -187,19 +199,19 @@ async def test_start_over_discards_the_old_answers() -> None:
 
 async def test_idle_gap_offers_to_continue() -> None:
     chat = Chat()
-    await fill(chat, "1", SUGGESTION[:3])
+    await fill(chat, "1", SUGGESTION[:2])
     chat.now = chat.now.replace(hour=18)
     offer = await chat.send("我回来了")
-    assert "欢迎回来" in offer[0] and "已填 3/9 项" in offer[0]
+    assert "欢迎回来" in offer[0] and "已填 4/9 项" in offer[0]
     assert await chat.send("什么") == [texts.RESUME_BAD]
-    assert "（4/9）" in (await chat.send("1"))[0]
+    assert (await chat.send("1")) == [S["name"]]
 
 
 async def test_skip_only_on_optional_and_edit_from_summary() -> None:
     chat = Chat()
     await fill(chat, "1", SUGGESTION)
     replies = await chat.send("修改 4")
-    assert "（4/9）" in replies[0]
+    assert replies[0].startswith(S["cause"]) and replies[0].endswith("（可回复“跳过”）")
     summary = (await chat.send("因为没人管"))[-1]
     assert "4. 症结：因为没人管" in summary
     assert (await chat.send("修改 12")) == [texts.BAD_EDIT.format(n=9)]
@@ -211,11 +223,12 @@ async def test_skip_only_on_optional_and_edit_from_summary() -> None:
 
 async def test_photos_join_the_form_and_location_fills_place() -> None:
     chat = Chat()
-    await fill(chat, "1", SUGGESTION[:5])
+    await fill(chat, "1", SUGGESTION[:2])
     replies = await chat.photo("media-42")
-    assert replies[0] == texts.PHOTO_SAVED.format(noun="建议") and "（6/9）" in replies[1]
+    assert replies == [texts.PHOTO_SAVED.format(noun="建议"), S["name"]]
+    await chat.send("修改 6")
     replies = await chat.location()
-    assert "（7/9）" in replies[-1]
+    assert replies[-1].startswith(S["name"])  # the change made, the form goes on where it was
     await fill(chat, "张三", ["13800138000", "可以"])
     await chat.send("确认")
     ((_, _, values),) = chat.port.items.values()
@@ -227,7 +240,7 @@ async def test_location_where_not_asked_and_voice_without_text() -> None:
     await chat.send("1")
     assert (await chat.location())[0] == texts.LOCATION_NOT_NOW
     replies = await chat.send(None, kind="voice")
-    assert replies[0] == texts.VOICE_UNCLEAR and "（1/9）" in replies[1]
+    assert replies == [texts.VOICE_UNCLEAR, S["problem"]]
     assert (await chat.send(None, kind="video"))[0] == texts.UNSUPPORTED_KIND
 
 
@@ -245,11 +258,12 @@ async def test_submit_failure_keeps_the_draft_for_a_second_try() -> None:
 
 async def test_phone_step_offers_contact_button_and_choices_have_buttons() -> None:
     chat = Chat()
-    first = await chat.send_full("1")
-    assert first[1].choices[0] == "城市建设"
-    for answer in SUGGESTION[:7]:
+    await chat.send_full("1")
+    category = await chat.send_full("随便写写看看")  # nothing to propose from: the choice is asked
+    assert category[-1].choices[0] == "城市建设"
+    for answer in ["2", "加个棚", *SUGGESTION[1:3]]:
         replies = await chat.send_full(answer)
     assert replies[-1].hint == "phone"
     shared = await chat.send_full(None, phone="13800001111")
-    assert "（9/9）" in shared[-1].text and chat.conv.draft is not None
+    assert shared[-1].text == S["contact_ok"] and chat.conv.draft is not None
     assert chat.conv.draft.values["phone"] == "13800001111"

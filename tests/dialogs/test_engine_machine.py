@@ -45,6 +45,24 @@ WORDS = [
     "张三",
     "",
     " ",
+    "改成投诉",
+    "改成建议",
+    "改类别",
+    "用上次的",
+    "1 改成 交通出行",
+    "3 改成 幸福路",
+    "12 改成 什么",
+    "李四 13800138000 可以",
+    "修改",
+]
+# accounts a citizen may start with at any moment (issue 12: the free-form start)
+MATTERS = [
+    "我是江苏路的，社区服务中心周末不开门，上班的人没法去办事，建议周六上午也开",
+    "楼下饭店每天晚上油烟直排，熏得没法开窗，投诉一下",
+    "那个就是我们小区门口的路灯坏了一个多月了晚上黑乎乎的希望尽快修一下",
+    "公司拖欠我三个月工资了老板一直不接电话",
+    "建议地铁末班车延长到十二点",
+    "噪音扰民！！工地半夜还在施工",
 ]
 TEXTS = st.one_of(st.sampled_from(WORDS), st.text(max_size=30), st.text(min_size=1001, max_size=1100))
 
@@ -75,6 +93,7 @@ class EngineMachine(RuleBasedStateMachine):
         for e in effects:
             if isinstance(e, Submit):
                 assert before.draft is not None and e.key == before.draft.key
+                assert not any(k.startswith("_") for k in e.values), "the form's own notes are filed"
                 assert e.key not in self.submitted, "one draft submitted twice"
                 self.submitted.append(e.key)
                 assert result.conversation.draft is None
@@ -90,6 +109,14 @@ class EngineMachine(RuleBasedStateMachine):
         from dialogs.types import Media
 
         self._send(None, kind="image", media=Media("image", "m"))
+
+    @rule(text=st.sampled_from(MATTERS), kind=st.sampled_from(["text", "voice", "image"]))
+    def tell_a_matter(self, text: str, kind: str) -> None:
+        """A citizen's whole account, typed, spoken or as a photo's caption, at any moment."""
+        from dialogs.types import Media
+
+        media = Media("image", "m") if kind == "image" else None
+        self._send(text, kind=kind, media=media)
 
     @rule()
     def voice_without_text(self) -> None:
