@@ -255,13 +255,14 @@ def _matter(conv: Conversation, inbound: Inbound, out: Outputs) -> bool:
         out.say(texts.TOO_LONG_START.format(got=len(text)))
         return True
     photos = [inbound.media.ref] if inbound.kind == "image" and inbound.media is not None else []
-    start = {"text": text, "key": f"{inbound.user.key}:{inbound.message_id}", "photos": photos}
+    key = f"{inbound.user.key}:{inbound.message_id}"
+    start: dict[str, Any] = {"text": text, "key": key, "photos": photos}
     kind = reading.read(text).kind
     if kind is None:
         conv.mode, conv.aside = "pick_kind", start
         out.say(texts.KIND_ASK, texts.KIND_CHOICES)
         return True
-    _begin(conv, kind, start["key"], text, start, out, kind_guessed=True)
+    _begin(conv, kind, key, text, start, out, kind_guessed=True)
     return True
 
 

@@ -114,7 +114,7 @@ async def test_a_returning_citizen_gets_their_name_and_phone_back_with_one_tap()
     assert after[-1] == S["contact_ok"]
     await chat.send("不可以")
     await chat.send("确认")
-    (first, second) = [v for _, _, v in chat.port.items.values()]
+    (_, second) = [v for _, _, v in chat.port.items.values()]
     assert (second["name"], second["phone"], second["contact_ok"]) == ("王小明", "13700001111", "不可以")
     assert second["verified_phone"] == "13700001111"  # shared by the platform before: still verified
 
