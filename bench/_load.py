@@ -25,13 +25,16 @@ import subprocess
 import time
 from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
 import orjson
 
-from dialogs.forms import SUGGESTION_CATEGORIES
+from dialogs import Context, Conversation, Inbound, Reply, UserRef, step
+from dialogs.forms import FORMS, SUGGESTION_CATEGORIES
+from dialogs.types import Followups
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -50,16 +53,18 @@ FIELDS = (
 )
 N = len(FIELDS)
 START, BACK = "1", "返回"  # "1" opens the suggestion form (minyi's menu number); "返回" goes back
+# nine answers a peer takes as they come; minyi (issue 12) takes the first as the citizen's account,
+# proposes the category and title from it and asks only what it left open (``minyi_plan``)
 ANSWERS = (
-    "2",
-    "建议在幸福路公交站加装遮雨棚",
-    "公交站没有遮雨棚，下雨天等车很不方便",
-    "站台改造时没有同步规划遮雨设施",
+    "幸福路公交站没有遮雨棚，下雨天等车很不方便",
     "建议年内加装遮雨棚并设置防滑地面",
-    "幸福路公交站",
     "李四",
     "13912345678",
     "可以",
+    "修改 4",
+    "站台改造时没有同步规划遮雨设施",
+    "修改 6",
+    "幸福路公交站",
 )
 CYCLE = (*ANSWERS, *([BACK] * N))  # 18 plain form steps, then again
 SUMMARY = "请核对您的建议："
@@ -117,6 +122,31 @@ def asked(text: str) -> int | None:
     if m := _QUESTION.search(text):
         return int(m.group(1)) if int(m.group(2)) == N else None
     return 0 if SUMMARY in text else None
+
+
+_PROMPTS = sorted(
+    {(f.prompt, f.key) for form in FORMS.values() for f in form.fields}, key=lambda p: -len(p[0])
+)
+
+
+def minyi_asked(text: str) -> str | None:
+    """What a minyi reply asks: a field's key, "summary", or None (e.g. an error page)."""
+    if SUMMARY in text:
+        return "summary"
+    return next((key for prompt, key in _PROMPTS if prompt in text), None)
+
+
+def minyi_plan(n: int) -> list[str | None]:
+    """What minyi asks after the opening "1" and after each of the first ``n`` messages of the
+    cycle: its own form, run in the pure engine (the server must answer the same)."""
+    conv, user, now = Conversation(), UserRef("bench", "plan"), datetime.now(UTC)
+    plan: list[str | None] = []
+    for k, text in enumerate([START, *(CYCLE[i % len(CYCLE)] for i in range(n))]):
+        done = step(conv, Inbound(user, f"m{k}", now, text=text), Context(now=now, followups=Followups()))
+        conv = done.conversation
+        replies = [o for o in done.outputs if isinstance(o, Reply)]
+        plan.append(minyi_asked(replies[-1].text) if replies else None)
+    return plan
 
 
 # ---------------------------------------------------------------- the load generator

@@ -321,15 +321,16 @@ class Updates:
 class Phase:
     """Fresh users on one server: each opens the form ("1"), then ``n`` form steps in all."""
 
-    def __init__(self, updates: Updates, n: int) -> None:
+    def __init__(self, updates: Updates, n: int, minyi: bool = False) -> None:
         self.id = next(updates.phases)
         self.users = [updates.user(self.id, c) for c in range(CITIZENS)]
         self.opening = Job([[updates.request(u, START)] for u in self.users], _ok, sample=1)
         each = -(-n // CITIZENS)
         texts = [_load.CYCLE[k % len(_load.CYCLE)] for k in range(each)]
         self.steps = Job([[updates.request(u, t) for t in texts] for u in self.users], _ok)
+        self.plan = _load.minyi_plan(each) if minyi else None  # minyi asks its own form's questions
 
-    async def verify(self, api_port: int, job: Job, last: Callable[[int], int | None]) -> int:
+    async def verify(self, api_port: int, job: Job, last: Callable[[int], object]) -> int:
         """The last message each user got must be the question their last update leads to."""
         stats = await asyncio.to_thread(_stats, api_port, self.users[0], self.users[-1] + 1)
         checked = 0
@@ -338,7 +339,7 @@ class Phase:
             if want is None:
                 continue
             got = stats["last"].get(str(uid), "")
-            if _load.asked(got) != want:
+            if (_load.minyi_asked(got) if self.plan else _load.asked(got)) != want:
                 raise BadAnswer(f"user {uid}: last message {got!r}, not question {want} (0: summary)")
             checked += 1
         return checked
@@ -354,13 +355,15 @@ def _stats(port: int, lo: int, hi: int) -> dict[str, Any]:
     return stats
 
 
-def answered_last(job: Job, opening: bool = False) -> Callable[[int], int | None]:
+def answered_last(phase: Phase, job: Job, opening: bool = False) -> Callable[[int], object]:
     """For user ``c``: the question their last update leads to (None: not known)."""
 
-    def last(c: int) -> int | None:
+    def last(c: int) -> object:
         k = job.last(c)
         if k is None:
             return None
+        if phase.plan is not None:
+            return phase.plan[0] if opening else phase.plan[k + 1]
         return 1 if opening else _load.expected(k)
 
     return last
@@ -379,12 +382,12 @@ async def run_job(server: Server, job: Job) -> None:
 async def opened(server: Server, api: Server, phase: Phase) -> int:
     """Every user of ``phase`` opens the form; how many got question 1 (all, or BadAnswer)."""
     await run_job(server, phase.opening)
-    return await phase.verify(api.port, phase.opening, answered_last(phase.opening, opening=True))
+    return await phase.verify(api.port, phase.opening, answered_last(phase, phase.opening, opening=True))
 
 
 async def warm_up(server: Server, api: Server, updates: Updates) -> None:
     """One unmeasured second in a closed loop (connection pools, caches, lazy imports)."""
-    phase = Phase(updates, 2000)
+    phase = Phase(updates, 2000, "minyi" in server.name)
     await opened(server, api, phase)
     conns = await _load.connect(server.ports, IN_FLIGHT)
     try:
@@ -392,13 +395,14 @@ async def warm_up(server: Server, api: Server, updates: Updates) -> None:
     finally:
         for c in conns:
             c.close()
-    await phase.verify(api.port, phase.steps, answered_last(phase.steps))
+    await phase.verify(api.port, phase.steps, answered_last(phase, phase.steps))
 
 
 async def measure(server: Server, api: Server, updates: Updates, args: argparse.Namespace) -> Round:
     """One round on ``server``: a closed loop, then the offered rate, each with fresh users."""
-    closed = Phase(updates, int(args.closed_seconds * 5000))
-    offered = Phase(updates, int(args.rate * args.seconds))
+    minyi = "minyi" in server.name
+    closed = Phase(updates, int(args.closed_seconds * 5000), minyi)
+    offered = Phase(updates, int(args.rate * args.seconds), minyi)
     checked = await opened(server, api, closed)
     conns = await _load.connect(server.ports, IN_FLIGHT)
     meter = _load.Meter(server, api)
@@ -406,7 +410,7 @@ async def measure(server: Server, api: Server, updates: Updates, args: argparse.
     (cpu_closed, cpu_api), generator, machine = meter.read()
     for c in conns:
         c.close()
-    checked += await closed.verify(api.port, closed.steps, answered_last(closed.steps))
+    checked += await closed.verify(api.port, closed.steps, answered_last(closed, closed.steps))
     checked += await opened(server, api, offered)
     conns = await _load.connect(server.ports, IN_FLIGHT)
     meter = _load.Meter(server)
@@ -414,7 +418,7 @@ async def measure(server: Server, api: Server, updates: Updates, args: argparse.
     (cpu_open,), _, _ = meter.read()
     for c in conns:
         c.close()
-    checked += await offered.verify(api.port, offered.steps, answered_last(offered.steps))
+    checked += await offered.verify(api.port, offered.steps, answered_last(offered, offered.steps))
     p50, p99 = _load.pct(latencies, 50), _load.pct(latencies, 99)
     return Round(rate, cpu_closed, p50, p99, served, cpu_open, checked, generator + cpu_api, machine)
 

@@ -183,12 +183,19 @@ class Phase:
 
     def __init__(self, pusher: Pusher, kind: str, n: int) -> None:
         self.pusher, self.kind, self.id = pusher, kind, next(self.phases)
-        self.opening = self._job([[(_load.START, 1)] for _ in range(CITIZENS)], sample=1)
         each = -(-n // CITIZENS)
-        steps = [(_load.CYCLE[k % len(_load.CYCLE)], _load.expected(k)) for k in range(each)]
-        self.steps = self._job([steps] * CITIZENS, sample=8)
+        if kind == "minyi":  # its own form's questions, as its engine asks them
+            plan = _load.minyi_plan(each)
+            texts = [_load.CYCLE[k % len(_load.CYCLE)] for k in range(each)]
+            opening = (_load.START, plan[0])
+            steps: list[tuple[str, object]] = list(zip(texts, plan[1:], strict=True))
+        else:
+            opening = (_load.START, 1)
+            steps = [(_load.CYCLE[k % len(_load.CYCLE)], _load.expected(k)) for k in range(each)]
+        self.opening = self._job([[opening] for _ in range(CITIZENS)], sample=1)
+        self.steps = self._job([steps[:each]] * CITIZENS, sample=8)
 
-    def _job(self, plan: list[list[tuple[str, int]]], sample: int) -> Job:
+    def _job(self, plan: list[list[tuple[str, object]]], sample: int) -> Job:
         requests = [
             [self.pusher.request(self.id, c, text) for text, _ in mine] for c, mine in enumerate(plan)
         ]
@@ -196,7 +203,8 @@ class Phase:
         def check(c: int, k: int, status: int, body: bytes) -> None:
             text, question = plan[c][k]
             got = self.pusher.reply_text(body)
-            ok = got == ECHO + text if self.kind == "echo" else _load.asked(got) == question
+            asked = _load.minyi_asked if self.kind == "minyi" else _load.asked
+            ok = got == ECHO + text if self.kind == "echo" else asked(got) == question
             if not ok:
                 want = f"{ECHO}{text}" if self.kind == "echo" else f"question {question} (0: summary)"
                 raise BadAnswer(f"{self.kind}: {text!r} was answered {got[:80]!r}, not {want}")

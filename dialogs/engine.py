@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from dialogs import campaign, filling, followup, reading, texts, validators
-from dialogs.commands import CANCEL, CLICKS, HELP, MENU, MY_ITEMS, NUMBER_OF, START, YES
+from dialogs.commands import CANCEL, CLICKS, HELP, HOW_TO, MENU, MY_ITEMS, NUMBER_OF, START, YES
 from dialogs.effects import ListMine, Outputs, ShowTicket
 from dialogs.forms import FORMS
 from dialogs.state import Conversation, Draft
@@ -318,7 +318,7 @@ def _idle_command(conv: Conversation, inbound: Inbound, context: Context, out: O
         _start_or_resume(conv, START[command], inbound, context, out)
     elif command in MY_ITEMS:
         out.do(ListMine())
-    elif command in HELP:
+    elif command in HELP or HOW_TO.match(command):
         out.say(texts.HELP, texts.MENU_CHOICES)
     elif ticket := validators.ticket_in(text):
         out.do(ShowTicket(ticket))

@@ -204,9 +204,18 @@ class WeChatCitizen(Citizen):
         return str(reply.content)
 
     async def say(self, text: str) -> list[str]:
+        return await self._push(text, push_xml(self.openid, "text", Content=text))
+
+    async def say_aloud(self, text: str) -> list[str]:
+        """A voice message; WeChat's speech recognition hands over ``text`` as ``Recognition``."""
+        media = "voice-" + secrets.token_hex(6)
+        xml = push_xml(self.openid, "voice", MediaId=media, Format="amr", Recognition=text)
+        return await self._push(text, xml)
+
+    async def _push(self, text: str, xml: str) -> list[str]:
         step = Step(text, time.monotonic())
         self.steps.append(step)
-        query, body = self._request(push_xml(self.openid, "text", Content=text))
+        query, body = self._request(xml)
         headers = {"Content-Type": "text/xml"}
         async with self.session.post(
             f"{self.url()}/wechat", params=query, data=body.encode(), headers=headers
@@ -246,12 +255,17 @@ class TelegramCitizen(Citizen):
         return str(self.chat_id)
 
     async def say(self, text: str) -> list[str]:
+        return await self._update(text, updates.text(self.chat_id, text))
+
+    async def say_with_photo(self, caption: str) -> list[str]:
+        """A photo sent with ``caption`` (Telegram's one message for both)."""
+        return await self._update(caption, updates.photo(self.chat_id, caption))
+
+    async def _update(self, text: str, update: dict[str, object]) -> list[str]:
         step = Step(text, time.monotonic())
         self.steps.append(step)
         headers = {SECRET_HEADER: TELEGRAM_SECRET}
-        async with self.session.post(
-            f"{self.url()}/telegram", json=updates.text(self.chat_id, text), headers=headers
-        ) as resp:
+        async with self.session.post(f"{self.url()}/telegram", json=update, headers=headers) as resp:
             body = await resp.text()
             assert resp.status == 200, f"telegram: {text!r} → {resp.status} {body}"
         step.end = time.monotonic()

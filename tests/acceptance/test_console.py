@@ -54,7 +54,7 @@ async def test_a_terminal_citizen_is_never_rated_by_a_menu_digit(shape: Shape) -
     me, staff = Terminal(proc), shape.new_staff()
     try:
         await me.until("0 帮助")
-        await me.say("2", "（1/7）")
+        await me.say("2", "请说说发生了什么事")
         for answer in COMPLAINT:
             await me.say(answer, "🤖")
         filed = await me.say("确认", "编号")
