@@ -133,7 +133,7 @@ def minyi_asked(text: str) -> str | None:
     """What a minyi reply asks: a field's key, "summary", or None (e.g. an error page)."""
     if SUMMARY in text:
         return "summary"
-    return next((key for prompt, key in _PROMPTS if prompt in text), None)
+    return next((key for prompt, key in _PROMPTS if prompt[:12] in text), None)  # 12: tells them apart
 
 
 def minyi_plan(n: int) -> list[str | None]:

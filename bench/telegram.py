@@ -98,7 +98,7 @@ def serve_bot_api(port: int) -> None:
 
     async def stats(request: web.Request) -> web.Response:
         lo, hi = int(request.query["from"]), int(request.query["to"])
-        chats = {str(c): t[:60] for c, t in last.items() if lo <= c < hi}
+        chats = {str(c): t for c, t in last.items() if lo <= c < hi}
         return web.Response(body=orjson.dumps({"sent": sent, "last": chats}), content_type="application/json")
 
     app = web.Application()
