@@ -22,7 +22,11 @@ def test_digest_stats_export(database: str, tmp_path: Path) -> None:
     printed = admin("digest", "--since", "2000-01-01", "--until", "2099-12-31", "--out", str(out))
     assert str(out.resolve()) in printed.replace("\n", "")
     text = out.read_text(encoding="utf-8")
-    assert "## 交通出行" in text and "- 问题：下雨天等车全身湿透" in text and "作者同意联系" in text
+    assert (
+        "## 交通出行" in text
+        and "- 问题：公交站没有遮雨棚，下雨天等车全身湿透" in text
+        and "作者同意联系" in text
+    )
     page = tmp_path / "digest.html"
     admin("digest", "--since", "2000-01-01", "--until", "2099-12-31", "--format", "html", "--out", str(page))
     assert "<h2>交通出行</h2>" in page.read_text(encoding="utf-8")

@@ -14,7 +14,8 @@ from tests.admin_cli.staff import Citizen, admin, runner
 from tests.answers import COMPLAINT_FROM_MENU, SUGGESTION_FROM_MENU
 from tests.runtime import run_with_db
 
-ANONYMOUS = [*SUGGESTION_FROM_MENU[:7], "匿名", *SUGGESTION_FROM_MENU[8:]]
+_NAME = SUGGESTION_FROM_MENU.index("李四")
+ANONYMOUS = [*SUGGESTION_FROM_MENU[:_NAME], "匿名", *SUGGESTION_FROM_MENU[_NAME + 1 :]]
 
 
 def test_the_same_anonymity_and_masked_phones_in_every_output(database: str, tmp_path: Path) -> None:

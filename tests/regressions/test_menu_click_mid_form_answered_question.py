@@ -4,27 +4,28 @@ it as the answer to the current question (e.g. category 3). Clicks are now event
 from __future__ import annotations
 
 from dialogs import texts
+from dialogs.forms import SUGGESTION as FORM
 from tests.dialogs.chat import SUGGESTION, Chat
+
+PROMPTS = {f.key: f.prompt for f in FORM.fields}
 
 
 async def test_status_click_mid_form_lists_items_and_keeps_the_question() -> None:
     chat = Chat()
     await chat.send("1")
     replies = await chat.send(None, kind="event", event="click:status")
-    assert replies[0] == texts.NO_ITEMS and "（1/9）" in replies[1]
+    assert replies[0] == texts.NO_ITEMS and replies[1] == PROMPTS["problem"]
     assert chat.conv.draft is not None and chat.conv.draft.values == {}
 
 
 async def test_suggest_click_mid_suggestion_goes_on_and_complain_click_offers_the_draft() -> None:
     chat = Chat()
     await chat.send("1")
-    for answer in SUGGESTION[:3]:
+    for answer in SUGGESTION[:2]:  # the account (category and title proposed), the measure
         await chat.send(answer)
-    assert await chat.send(None, kind="event", event="click:suggest") == [
-        "（4/9）您认为问题的症结在哪里？（可回复“跳过”）"
-    ]
+    assert await chat.send(None, kind="event", event="click:suggest") == [PROMPTS["name"]]
     replies = await chat.send(None, kind="event", event="click:complain")
-    assert "已填 3/9 项" in replies[0]
+    assert "已填 4/9 项" in replies[0]
     assert chat.conv.draft is not None and chat.conv.draft.values["category"] == "交通出行"
 
 

@@ -20,7 +20,7 @@ def say(conv: Conversation, text: str | None, n: int, phone: str | None = None) 
 
 def test_a_foreign_shared_number_is_refused_politely() -> None:
     conv = Conversation()
-    answers = ["2", "1", "垃圾没人清", "今天，幸福路", "尽快清理", "跳过", "王五"]
+    answers = ["2", "垃圾没人清", "今天，幸福路", "尽快清理", "王五"]  # 市容环卫 proposed
     for n, text in enumerate(answers):
         conv, _ = say(conv, text, n)
     conv, reply = say(conv, "+14155550100", 99, phone="+14155550100")

@@ -17,8 +17,8 @@ async def test_a_suggestion_spoken_from_start_to_finish(
     db: str, tmp_path: Path, served: Served, wechat_api: tuple[FakeWeChatAPI, str]
 ) -> None:
     wechat = WeChat(await served.start(wechat_config(tmp_path, wechat_api[1])), "aes")
-    spoken = ["一。", "交通出行。", "公交站没有遮雨棚。", "下雨天全身湿透。", "跳过。", "加装遮雨棚。"]
-    spoken += ["跳过。", "匿名。", "一三九一二三四五六七八。", "可以。"]
+    spoken = ["一。", "公交站没有遮雨棚，下雨天全身湿透。", "改类别。", "城市建设。", "加装遮雨棚。"]
+    spoken += ["匿名。", "一三九一二三四五六七八。", "可以。", "修改4。", "跳过。"]
     for said in spoken:
         _, body = await wechat.push(push_xml(msg_type="voice", MediaId="v", Format="amr", Recognition=said))
     assert "请核对您的建议" in str(wechat.open(body).content)  # type: ignore[union-attr]
@@ -26,3 +26,5 @@ async def test_a_suggestion_spoken_from_start_to_finish(
     assert "您的建议已收到" in str(wechat.open(body).content)  # type: ignore[union-attr]
     item = await Item.get()
     assert item.anonymous and item.fields_data["name"] == "匿名"
+    assert item.fields_data["category"] == "城市建设" and item.fields_data["cause"] == ""
+    assert item.fields_data["phone"] == "13912345678" and item.fields_data["contact_ok"] == "可以"
