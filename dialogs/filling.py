@@ -12,7 +12,7 @@ from dialogs.forms import FORMS, Field, Form
 from dialogs.state import Conversation, Draft
 from dialogs.types import Inbound
 
-_EDIT = re.compile(r"^修改(\d{1,2})$")
+_EDIT = re.compile(r"^修改(\d{1,2}|[一二三四五六七八九])$")  # "修改四。" from a voice message too
 BACK, SKIP, CONFIRM, EDIT, SAME_AS_BEFORE = "返回", "跳过", "确认", "修改", "用上次的"
 KNOWN = "_known"  # the name and phone this chat gave last time, offered back with one tap
 CONTACT = ("name", "phone", "contact_ok")  # may be answered in one message
@@ -133,7 +133,7 @@ def _corrects(draft: Draft, inbound: Inbound, out: Outputs) -> bool:
         ask(draft, out)
         return True
     if draft.step < len(form.fields) and (m := _EDIT.match(command)):
-        _edit(draft, int(m.group(1)), out)
+        _edit(draft, _number(m.group(1)), out)
         return True
     if (fix := understanding.correction(draft, text)) is None:
         return False
@@ -298,10 +298,15 @@ def _at_summary(conv: Conversation, draft: Draft, inbound: Inbound, out: Outputs
         out.say(texts.WHICH_EDIT)
         return
     if m := _EDIT.match(command):
-        _edit(draft, int(m.group(1)), out)
+        _edit(draft, _number(m.group(1)), out)
         return
     out.say(texts.AT_SUMMARY)
     summary(draft, out)
+
+
+def _number(said: str) -> int:
+    """``4`` or a spoken ``四``."""
+    return int(said) if said.isdigit() else "一二三四五六七八九".index(said) + 1
 
 
 def filled(draft: Draft) -> int:

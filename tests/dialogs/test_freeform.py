@@ -166,3 +166,10 @@ async def test_an_account_too_long_to_take_is_said_so() -> None:
     replies = await chat.send("楼下饭店油烟直排，" * 120)
     assert replies == [texts.TOO_LONG_START.format(got=len("楼下饭店油烟直排，" * 120))]
     assert chat.conv.draft is None
+
+
+async def test_a_spoken_edit_number_opens_that_field() -> None:
+    chat = Chat()
+    for said in ["1", "公交站没有遮雨棚，下雨天等车全身湿透", "建议加装遮雨棚", "李四 13912345678 可以"]:
+        await chat.send(said)
+    assert (await chat.send("修改四。"))[0].startswith(S["cause"])  # WeChat's voice input writes numerals
