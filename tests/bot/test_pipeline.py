@@ -11,15 +11,18 @@ import pytest
 from bot.pipeline import Pipeline, StepFailed
 from bot.services import build_pipeline
 from dialogs import Inbound, UserRef, texts
+from dialogs.forms import SUGGESTION as SUGGESTION_FORM
 from storage.backends import Backends, build_backends
 from storage.config import Settings
 from storage.db import close_db, open_db
 from storage.models import Item
+from tests.answers import SUGGESTION, SUGGESTION_FROM_MENU
 from tests.conftest import memory_backends
 from tests.fakes import FakePort
 from tests.services import REDIS_URL
 
 USER = UserRef("web", "u1")
+S = {f.key: f.prompt for f in SUGGESTION_FORM.fields}
 
 
 def msg(text: str | None, n: int, when: datetime | None = None) -> Inbound:
@@ -33,16 +36,16 @@ async def test_half_filled_draft_survives_a_restart_and_is_offered(tmp_path: Pat
     settings = Settings(database_url=f"sqlite://{tmp_path / 'm.db'}", _env_file=None)
     await open_db(settings.database_url, apply_migrations=True)
     first = build_pipeline(settings, build_backends(settings))
-    for n, text in enumerate(["1", "2", "路灯坏了"]):
+    for n, text in enumerate(["1", SUGGESTION[0]]):  # the account; the category and title proposed
         await first.feed(msg(text, n))
     await close_db()
 
     await open_db(settings.database_url, apply_migrations=True)  # a new process: nothing in memory
     second = build_pipeline(settings, build_backends(settings))
     offer = await second.feed(msg(None, 10))
-    assert "欢迎回来" in offer[0].text and "已填 2/9 项" in offer[0].text
+    assert "欢迎回来" in offer[0].text and "已填 3/9 项" in offer[0].text
     resumed = await second.feed(msg("继续", 11))
-    assert "（3/9）" in resumed[0].text
+    assert S["measure"] in resumed[0].text  # the first question the account left open
     later = await second.feed(msg("菜单", 12, datetime.now(UTC) + timedelta(hours=2)))
     assert "欢迎回来" in later[0].text  # after a long gap, the next contact also offers it
     await close_db()
@@ -54,14 +57,12 @@ async def test_a_retry_gets_the_first_answer_and_no_second_step(db: str) -> None
     again = await pipeline.feed_once(msg("1", 1), "dup-1")
     assert first == again and first is not None
     after = await pipeline.feed(msg("2", 2))
-    assert "（2/9）" in after[-1].text  # one step was taken, not two
+    assert S["category"] in after[-1].text  # one step was taken, not two: "2" was the account
 
 
 async def test_concurrent_retries_run_one_step(db: str, backends: Backends) -> None:
     pipeline = build_pipeline(Settings(_env_file=None), backends)
-    for n, text in enumerate(
-        ["1", "2", "标题", "问题", "跳过", "对策", "跳过", "张三", "13800138000", "可以"]
-    ):
+    for n, text in enumerate(SUGGESTION_FROM_MENU):
         await pipeline.feed(msg(text, n))
     confirm = msg("确认", 99)
     results = await asyncio.gather(*(pipeline.feed_once(confirm, "confirm-99", wait_s=2) for _ in range(3)))
@@ -164,9 +165,9 @@ async def test_a_redelivery_after_a_restart_of_the_one_process_is_answered_not_r
     await open_db(settings.database_url, apply_migrations=True)
     first = build_pipeline(settings, build_backends(settings))
     await first.feed_once(msg("1", 1), "k1")
-    answered = await first.feed_once(msg("2", 2), "k2")  # saved; then killed before it went out
+    answered = await first.feed_once(msg("2", 2), "k2")  # the account; saved, then killed before it went out
     restarted = build_pipeline(settings, build_backends(settings))  # in-process dedupe is empty
     assert await restarted.feed_once(msg("2", 2), "k2") == answered  # the platform's redelivery
-    following = await restarted.feed_once(msg("标题", 3), "k3")
-    assert following is not None and "（3/9）" in following[-1].text  # "2" was taken once, not twice
+    following = await restarted.feed_once(msg("交通出行", 3), "k3")  # the category "2" left open
+    assert following is not None and S["measure"] in following[-1].text  # "2" was taken once, not twice
     await close_db()

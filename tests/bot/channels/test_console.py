@@ -18,11 +18,9 @@ async def test_a_terminal_citizen_files_a_complaint(db: str, capsys: pytest.Capt
     lines: Iterator[str] = iter(
         [
             "2",
-            "2",
             "半夜施工噪音",
             "昨晚11点，建设路工地",
             "停止夜间施工",
-            "跳过",
             "赵六",
             "13600001234",
             "确认",

@@ -25,7 +25,7 @@ from tests.bot.channels.telegram.conftest import HEADERS, SECRET, with_telegram
 from tests.bot.channels.telegram.fake_api import TOKEN, FakeBotApi
 
 CAROL = 31337
-COMPLAINT = ["2", "2", "楼下饭店油烟直排", "本周每天晚上，幸福路12号", "责令整改", "跳过", "王五"]
+COMPLAINT = ["2", "楼下饭店油烟直排", "本周每天晚上，幸福路12号", "责令整改", "王五"]
 
 
 async def file_a_complaint(url: str) -> None:

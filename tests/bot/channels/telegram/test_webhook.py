@@ -9,6 +9,7 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from dialogs import texts
+from dialogs.forms import SUGGESTION as SUGGESTION_FORM
 from storage.models import Citizen, DeadLetter, Item
 from tests.bot.channels.telegram import updates as U
 from tests.bot.channels.telegram.conftest import HEADERS
@@ -16,6 +17,7 @@ from tests.bot.channels.telegram.fake_api import FakeBotApi
 from tests.fakes import blocked_steps, database_away
 
 ALICE = 424242
+S = {f.key: f.prompt for f in SUGGESTION_FORM.fields}
 
 
 async def post(tg: TestClient[Any, Any], update: Any, status: int = 200) -> None:
@@ -35,15 +37,13 @@ async def test_suggestion_with_buttons_location_photo_and_own_contact(
 
     await post(tg, U.callback(ALICE, fake.button(ALICE, "1")))
     assert fake.calls[-2].method == "answerCallbackQuery"
+    assert fake.texts(ALICE)[-1].endswith(S["problem"])
+    await post(tg, U.text(ALICE, "公交站没有遮雨棚，下雨天等车全身湿透"))
+    assert "1. 类别：交通出行" in fake.texts(ALICE)[-1]  # proposed from the account
+    await post(tg, U.callback(ALICE, fake.button(ALICE, "改类别")))
     assert "您的建议属于哪一类" in fake.texts(ALICE)[-1]
-    await post(tg, U.callback(ALICE, fake.button(ALICE, "交通出行")))
-    for answer in ["公交站没有遮雨棚", "下雨天等车全身湿透", "跳过", "建议加装遮雨棚"]:
-        await post(tg, U.text(ALICE, answer))
-    place_question = fake.sent(ALICE)[-1].params
-    assert place_question["reply_markup"]["keyboard"][0][0]["request_location"] is True
-    assert place_question["reply_markup"]["keyboard"][1][0]["text"] == "跳过"  # the place is optional
-
-    await post(tg, U.location(ALICE))
+    await post(tg, U.callback(ALICE, fake.button(ALICE, "城市建设")))
+    await post(tg, U.text(ALICE, "建议加装遮雨棚"))
     await post(tg, U.photo(ALICE))
     assert texts.PHOTO_SAVED.format(noun="建议") in fake.texts(ALICE)[-1]
     await post(tg, U.text(ALICE, "李四"))
@@ -53,24 +53,30 @@ async def test_suggestion_with_buttons_location_photo_and_own_contact(
     await post(tg, U.contact(ALICE, "+8613800000000", owner=ALICE))
     await post(tg, U.callback(ALICE, fake.button(ALICE, "可以")))
     assert "请核对您的建议" in fake.texts(ALICE)[-1]
+    await post(tg, U.text(ALICE, "修改 6"))  # the place is optional: not asked, set from the summary
+    place_question = fake.sent(ALICE)[-1].params
+    assert place_question["reply_markup"]["keyboard"][0][0]["request_location"] is True
+    assert place_question["reply_markup"]["keyboard"][1][0]["text"] == "跳过"  # the place is optional
+    await post(tg, U.location(ALICE))
+    assert "请核对您的建议" in fake.texts(ALICE)[-1]
     await post(tg, U.callback(ALICE, fake.button(ALICE, "确认")))
 
     assert "您的建议已收到，编号 JY-" in fake.texts(ALICE)[-1]
     item = await Item.get()
     assert item.channel == "telegram" and item.kind == "suggestion" and item.status == "received"
-    assert item.category == "交通出行" and item.fields_data["phone"] == "13800000000"
+    assert item.category == "城市建设" and item.fields_data["phone"] == "13800000000"
     assert item.fields_data["photos"] == ["AgAC-large"]
     assert "31.23040" in item.fields_data["place"]
     citizen = await Citizen.get(id=item.citizen_id)  # type: ignore[attr-defined]
     assert citizen.external_id == str(ALICE) and citizen.verified_phone == "13800000000"  # shared: verified
     answered = [c for c in fake.calls if c.method == "answerCallbackQuery"]
-    assert len(answered) == 4
+    assert len(answered) == 5
 
 
 async def test_complaint_typed_with_someone_elses_contact_and_an_edit(
     tg: TestClient[Any, Any], fake: FakeBotApi
 ) -> None:
-    for answer in ["2", "2", "楼下饭店油烟直排", "本周每天晚上，幸福路12号", "责令整改", "跳过", "王五"]:
+    for answer in ["2", "楼下饭店油烟直排", "本周每天晚上，幸福路12号", "责令整改", "王五"]:
         await post(tg, U.text(ALICE, answer))
     asked_phone = fake.texts(ALICE)[-1]
 
@@ -105,7 +111,7 @@ async def test_commands_are_entry_points(tg: TestClient[Any, Any], fake: FakeBot
 async def test_foreign_number_from_own_contact_is_asked_again(
     tg: TestClient[Any, Any], fake: FakeBotApi
 ) -> None:
-    for answer in ["2", "1", "垃圾没人清", "今天，幸福路", "尽快清理", "跳过", "王五"]:
+    for answer in ["2", "垃圾没人清", "今天，幸福路", "尽快清理", "王五"]:
         await post(tg, U.text(ALICE, answer))
     await post(tg, U.contact(ALICE, "+14155550100", owner=ALICE))
     assert fake.texts(ALICE)[-1].startswith(texts.BAD_PHONE)

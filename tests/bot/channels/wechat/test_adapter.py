@@ -10,11 +10,14 @@ from typing import Any
 from aiohttp.test_utils import TestClient
 
 from bot.channels.wechat.passive import TEXT_LIMIT
+from dialogs.forms import SUGGESTION as SUGGESTION_FORM
 from storage.models import Citizen, Item
 from tests.answers import SUGGESTION_FROM_MENU as SUGGESTION
 from tests.bot.channels.wechat.conftest import channel_of
 from tests.bot.channels.wechat.fake_api import FakeWeChatAPI
 from tests.bot.channels.wechat.wechat_server import OLD_AES_KEY, OPENID, TOKEN, WeChat, push_xml, sign
+
+S = {f.key: f.prompt for f in SUGGESTION_FORM.fields}
 
 
 async def test_server_verification_echoes_echostr(wx_client: TestClient[Any, Any]) -> None:
@@ -33,7 +36,8 @@ async def test_server_verification_echoes_echostr(wx_client: TestClient[Any, Any
 
 async def test_whole_suggestion_over_wechat(wechat: WeChat) -> None:
     replies = [await wechat.say(text) for text in [*SUGGESTION, "确认"]]
-    assert "您的建议属于哪一类" in replies[0]
+    assert S["problem"] in replies[0]
+    assert "1. 类别：交通出行" in replies[1] and S["measure"] in replies[1]  # proposed from the account
     assert "JY-" in replies[-1] and "编号" in replies[-1]
     item = await Item.get().prefetch_related("citizen")
     assert item.channel == "wechat" and item.citizen.external_id == OPENID
@@ -79,7 +83,7 @@ async def test_each_delivery_runs_one_step(wechat_aes: WeChat, wx_client: TestCl
     results = await asyncio.gather(*(wechat_aes.post(query, body) for _ in range(3)))
     assert len(steps) == 1
     contents = {str(wechat_aes.open(b).content) for _, b in results}  # type: ignore[union-attr]
-    assert len(contents) == 1 and "您的建议属于哪一类" in contents.pop()
+    assert len(contents) == 1 and S["problem"] in contents.pop()
 
 
 async def test_forged_signature_is_403_and_nothing_happens(wechat: WeChat) -> None:
@@ -162,11 +166,13 @@ async def test_unknown_message_type_gets_a_polite_text(wechat: WeChat) -> None:
 
 async def test_voice_uses_recognition_or_asks_to_type(wechat: WeChat) -> None:
     await wechat.say("1")
-    _, body = await wechat.push(push_xml(msg_type="voice", MediaId="m1", Format="amr", Recognition="2"))
-    assert "请用一句话概括" in str(wechat.open(body).content)  # type: ignore[union-attr]
+    said = "公交站没有遮雨棚，下雨天等车全身湿透。"
+    _, body = await wechat.push(push_xml(msg_type="voice", MediaId="m1", Format="amr", Recognition=said))
+    content = str(wechat.open(body).content)  # type: ignore[union-attr]
+    assert "1. 类别：交通出行" in content and S["measure"] in content  # the account, taken from the voice
     _, body = await wechat.push(push_xml(msg_type="voice", MediaId="m2", Format="amr"))
     content = str(wechat.open(body).content)  # type: ignore[union-attr]
-    assert "请打字告诉我们" in content and "请用一句话概括" in content
+    assert "请打字告诉我们" in content and S["measure"] in content
 
 
 async def test_link_and_video_are_declined_politely(wechat: WeChat) -> None:
@@ -180,14 +186,14 @@ async def test_link_and_video_are_declined_politely(wechat: WeChat) -> None:
 
 
 async def test_location_fills_the_place_field(wechat: WeChat) -> None:
-    for text in SUGGESTION[:6]:  # up to the place question
+    for text in SUGGESTION:  # the place is optional: not asked, set from the summary
         await wechat.say(text)
+    assert S["place"] in await wechat.say("修改 6")
     _, body = await wechat.push(
         push_xml(msg_type="location", Location_X=31.2304, Location_Y=121.4737, Scale=15, Label="人民广场")
     )
-    assert "怎么称呼您" in str(wechat.open(body).content)  # type: ignore[union-attr]
-    for text in SUGGESTION[7:]:
-        await wechat.say(text)
+    content = str(wechat.open(body).content)  # type: ignore[union-attr]
+    assert "请核对您的建议" in content and "6. 地点：人民广场（31.23040, 121.47370）" in content
     await wechat.say("确认")
     item = await Item.get()
     assert item.fields_data["place"].startswith("人民广场（31.23040, 121.47370）")
@@ -266,14 +272,14 @@ async def test_unsubscribe_drops_the_draft_and_stops_notices(
     assert await channel.window.state(OPENID) is None and not await channel.window.reserve(OPENID)
     await wechat.push(event_xml("subscribe"))  # following again makes them reachable
     assert (await Citizen.get(id=citizen.id)).reachable is True
-    assert "您的建议属于哪一类" in await wechat.say("1")  # no draft offered back: it was dropped
+    assert S["problem"] in await wechat.say("1")  # no draft offered back: it was dropped
 
 
 async def test_long_replies_overflow_to_customer_service(
     wechat_aes: WeChat, wx_client: TestClient[Any, Any], fake_api: FakeWeChatAPI
 ) -> None:
     long = "很长的问题描述" * 140  # 980 characters, ~2.9 KB each
-    for text in ["1", "2", "遮雨棚" * 13, long, long, long, "跳过", "李四", "13912345678"]:
+    for text in ["1", long, "2", long, "修改 4", long, "李四", "13912345678"]:  # 问题, 对策, 症结
         await wechat_aes.say(text)
     query, body = wechat_aes.request(push_xml(Content="可以"))  # → the summary, ~9 KB
     results = [await wechat_aes.post(query, body) for _ in range(3)]  # WeChat retried twice

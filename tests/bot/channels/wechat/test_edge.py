@@ -11,12 +11,14 @@ import pytest
 from aiohttp.test_utils import TestClient
 
 from bot.channels.wechat.parse import MAX_MESSAGE_ID, event_id, incoming, message_of
+from dialogs.forms import SUGGESTION as SUGGESTION_FORM
 from storage.models import Citizen, Item
 from tests.answers import SUGGESTION
 from tests.bot.channels.wechat.test_adapter import event_xml
 from tests.bot.channels.wechat.test_safe_mode import counting_steps
 from tests.bot.channels.wechat.wechat_server import ACCOUNT, OPENID, WeChat, push_xml
 
+FIRST_QUESTION = SUGGESTION_FORM.field("problem").prompt  # what "1" asks first
 LONGEST_OPENID = "o" + "AbCdEfGh_-0123456789" * 6 + "zzzzzzz"  # 128 characters
 
 OVER_THE_EDGE = {
@@ -50,7 +52,7 @@ async def test_bad_ids_are_refused_before_any_step(
 async def test_the_longest_openid_files_a_suggestion_from_the_menu(wechat_aes: WeChat) -> None:
     assert len(LONGEST_OPENID) == 128
     status, body = await wechat_aes.push(event_xml("CLICK", "MINYI_SUGGEST", openid=LONGEST_OPENID))
-    assert status == 200 and "您的建议属于哪一类" in str(wechat_aes.open(body).content)  # type: ignore[union-attr]
+    assert status == 200 and FIRST_QUESTION in str(wechat_aes.open(body).content)  # type: ignore[union-attr]
     for text in SUGGESTION:
         await wechat_aes.say(text, openid=LONGEST_OPENID)
     assert "JY-" in await wechat_aes.say("确认", openid=LONGEST_OPENID)
@@ -60,7 +62,7 @@ async def test_the_longest_openid_files_a_suggestion_from_the_menu(wechat_aes: W
 
 async def test_the_longest_msgid_files_a_suggestion(wechat_aes: WeChat) -> None:
     status, body = await wechat_aes.push(push_xml(LONGEST_OPENID, Content="1", msg_id=10**63))
-    assert status == 200 and "您的建议属于哪一类" in str(wechat_aes.open(body).content)  # type: ignore[union-attr]
+    assert status == 200 and FIRST_QUESTION in str(wechat_aes.open(body).content)  # type: ignore[union-attr]
     for text in [*SUGGESTION, "确认"]:
         await wechat_aes.say(text, openid=LONGEST_OPENID)
     assert await Item.all().count() == 1

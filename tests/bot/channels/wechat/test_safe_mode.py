@@ -14,6 +14,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from redis.asyncio import Redis
 
 from bot.channels.wechat.replay import MemoryReplays, RedisReplays, Unavailable
+from dialogs.forms import SUGGESTION as SUGGESTION_FORM
 from storage.models import Citizen, Item
 from tests.answers import SUGGESTION_FROM_MENU as SUGGESTION
 from tests.apps import Served
@@ -22,6 +23,7 @@ from tests.bot.channels.wechat.test_cli import env, invoke
 from tests.bot.channels.wechat.wechat_server import OPENID, TOKEN, WeChat, push_xml, sign
 from tests.services import REDIS_URL, require
 
+FIRST_QUESTION = SUGGESTION_FORM.field("problem").prompt  # what "1" asks first
 OTHER = "oAnotherCitizen0000000000000"
 
 
@@ -44,14 +46,14 @@ async def test_safe_mode_refuses_plaintext_before_any_step(wx_client: TestClient
     plain = WeChat(wx_client, "plain")  # a correct signature: only the body is not encrypted
     assert await plain.push(push_xml(Content="1")) == (403, "forbidden")
     assert steps == [] and await Citizen.all().count() == 0
-    assert "您的建议属于哪一类" in await WeChat(wx_client, "aes").say("1")  # the genuine push works
+    assert FIRST_QUESTION in await WeChat(wx_client, "aes").say("1")  # the genuine push works
 
 
 async def test_compatible_mode_accepts_plaintext_when_switched_on(
     db: str, tmp_path: Path, api_server: TestServer, served: Served
 ) -> None:
     client = await served.start(wechat_config(tmp_path, str(api_server.make_url("")), compatible_mode=True))
-    assert "您的建议属于哪一类" in await WeChat(client, "plain").say("1")
+    assert FIRST_QUESTION in await WeChat(client, "plain").say("1")
     assert "1 提建议" in await WeChat(client, "aes").say("菜单")  # and encrypted ones
 
 
@@ -124,7 +126,7 @@ async def test_two_processes_share_the_replay_guard(
         first, second = WeChat(one, "plain"), WeChat(two, "plain")
         query, body = first.request(push_xml(Content="1"))
         status, reply = await first.post(query, body)
-        assert status == 200 and "您的建议属于哪一类" in str(first.open(reply).content)  # type: ignore[union-attr]
+        assert status == 200 and FIRST_QUESTION in str(first.open(reply).content)  # type: ignore[union-attr]
         steps = counting_steps(two)
         assert await second.post(query, push_xml(OTHER, Content="3")) == (403, "forbidden")
         status, retried = await second.post(query, body)  # WeChat's retry reaching the other process
