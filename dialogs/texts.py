@@ -78,6 +78,7 @@ UNDERSTOOD_KIND = {
     "suggestion": "收到，我们按“建议”为您登记。我帮您整理了一下：",
     "complaint": "收到，我们按“投诉”为您登记。我帮您整理了一下：",
 }
+RECORDED_AS = {"suggestion": "收到，我们按“建议”为您登记。", "complaint": "收到，我们按“投诉”为您登记。"}
 UNDERSTOOD_FIX = "哪一项不对，回复如“1 改成 交通出行”就行。"
 UNDERSTOOD_SWITCH = {
     "suggestion": "如果您是要投诉，请回复“改成投诉”。",

@@ -49,14 +49,14 @@ def understood(draft: Draft, reading: Reading | None, *, kind_guessed: bool) -> 
     """The one message that shows what was taken from their words, with how to correct it, and
     its buttons."""
     form = FORMS[draft.kind]
-    lines = [texts.UNDERSTOOD_KIND[draft.kind] if kind_guessed else texts.UNDERSTOOD_HEAD]
-    for i in sorted(form.index(key) for key in draft.values.get(GUESSED, [])):
-        lines.append(
-            f"{i + 1}. {form.fields[i].label}：{draft.values.get(form.fields[i].key) or texts.SKIPPED}"
-        )
-    other = "complaint" if draft.kind == "suggestion" else "suggestion"
-    if len(lines) > 1:
+    listed = sorted(form.index(key) for key in draft.values.get(GUESSED, []))
+    if listed:  # what was taken from their words, numbered as in the summary
+        lines = [texts.UNDERSTOOD_KIND[draft.kind] if kind_guessed else texts.UNDERSTOOD_HEAD]
+        lines += [f"{i + 1}. {form.fields[i].label}：{draft.values.get(form.fields[i].key)}" for i in listed]
         lines.append(texts.UNDERSTOOD_FIX)
+    else:  # nothing to show: no promise of a list
+        lines = [texts.RECORDED_AS[draft.kind]] if kind_guessed else []
+    other = "complaint" if draft.kind == "suggestion" else "suggestion"
     if kind_guessed or (reading is not None and reading.kind == other):
         lines.append(texts.UNDERSTOOD_SWITCH[draft.kind])
     if reading is not None and reading.matters > 1:

@@ -173,3 +173,11 @@ async def test_a_spoken_edit_number_opens_that_field() -> None:
     for said in ["1", "公交站没有遮雨棚，下雨天等车全身湿透", "建议加装遮雨棚", "李四 13912345678 可以"]:
         await chat.send(said)
     assert (await chat.send("修改四。"))[0].startswith(S["cause"])  # WeChat's voice input writes numerals
+
+
+async def test_nothing_proposed_promises_no_list() -> None:
+    chat = Chat()
+    await chat.send("2")
+    replies = await chat.send_full("随便写写看看")  # nothing to propose a complaint's category from
+    assert len(replies) == 1 and replies[0].text.startswith(C["category"])  # the question alone
+    assert replies[0].choices[-1] == "改成建议"  # the other kind still one tap away
