@@ -20,6 +20,8 @@ _SWITCH_WORDS = {
 }
 _CORRECT = re.compile(r"^\s*(\d{1,2})\s*[.、．]?\s*(?:改成|改为|换成|应该是)\s*[:：]?\s*(.+?)\s*$", re.S)
 TITLE_MAX = 20
+TITLE_MIN = 4  # Chinese characters an account needs for a title to be proposed from it
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
 def propose(draft: Draft, text: str) -> Reading:
@@ -32,7 +34,7 @@ def propose(draft: Draft, text: str) -> Reading:
     if "category" not in values and ranked:
         values["category"] = ranked[0]
         guessed.append("category")
-    if _has(form, "title") and "title" not in values:
+    if _has(form, "title") and "title" not in values and _worded(reading.text):
         values["title"] = reading.title or _short_title(reading.text)
         guessed.append("title")
     if form.place not in values and reading.place:
@@ -97,6 +99,11 @@ def correction(draft: Draft, text: str) -> tuple[int, str] | None:
         return None
     n = int(m.group(1))
     return (n, m.group(2)) if 1 <= n <= len(FORMS[draft.kind].fields) else None
+
+
+def _worded(text: str) -> bool:
+    """Enough words to make a title of ("2" or "嗯" is not: then the title is asked)."""
+    return len(_HAN.findall(text)) >= TITLE_MIN
 
 
 def _has(form: Form, key: str) -> bool:

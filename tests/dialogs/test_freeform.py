@@ -181,3 +181,11 @@ async def test_nothing_proposed_promises_no_list() -> None:
     replies = await chat.send_full("随便写写看看")  # nothing to propose a complaint's category from
     assert len(replies) == 1 and replies[0].text.startswith(C["category"])  # the question alone
     assert replies[0].choices[-1] == "改成建议"  # the other kind still one tap away
+
+
+async def test_an_account_too_short_for_a_title_gets_the_title_asked() -> None:
+    chat = Chat()
+    await chat.send("1")
+    assert (await chat.send("2"))[-1].startswith(S["category"])  # nothing to propose from
+    assert (await chat.send("2"))[-1].startswith(S["title"])  # no title made of "2"
+    assert (await chat.send("公交站加装遮雨棚"))[-1].startswith(S["measure"])
