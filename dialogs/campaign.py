@@ -5,6 +5,7 @@ from __future__ import annotations
 from dialogs import filling, reading, texts, validators
 from dialogs.commands import CANCEL
 from dialogs.effects import Outputs
+from dialogs.forms import MAX_ACCOUNT
 from dialogs.state import Conversation, Draft
 from dialogs.types import Campaign, Inbound
 
@@ -38,9 +39,9 @@ def pick(conv: Conversation, draft: Draft, inbound: Inbound, out: Outputs) -> No
             chosen = validators.choice(inbound.text or "", tuple(t for _, t in campaigns))
         except validators.Invalid as exc:
             text = validators.clean(inbound.text or "")
-            if reading.looks_like_matter(text) and len(text) <= 1000:  # they told the matter instead
+            if reading.looks_like_matter(text) and len(text) <= MAX_ACCOUNT:  # they told the matter instead
                 conv.mode, conv.aside = "form", {}
-                filling.begin(draft, text, out, kind_guessed=False)
+                filling.begin(draft, text, out)
                 return
             out.say(str(exc))
             _ask(campaigns, out)

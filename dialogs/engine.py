@@ -12,11 +12,10 @@ from typing import Any
 from dialogs import campaign, filling, followup, reading, texts, validators
 from dialogs.commands import CANCEL, CLICKS, HELP, HOW_TO, MENU, MY_ITEMS, NUMBER_OF, START, YES
 from dialogs.effects import ListMine, Outputs, ShowTicket
-from dialogs.forms import FORMS
+from dialogs.forms import FORMS, MAX_ACCOUNT
+from dialogs.reading import Reading
 from dialogs.state import Conversation, Draft
 from dialogs.types import Context, Inbound
-
-MAX_ACCOUNT = 1000  # the longest account a form takes (its material field's limit)
 
 
 @dataclass(slots=True)
@@ -62,7 +61,7 @@ def step(conversation: Conversation, inbound: Inbound, context: Context) -> Step
     elif conv.mode == "pick_campaign" and conv.draft is not None and not _moves_on(inbound):
         campaign.pick(conv, conv.draft, inbound, out)
     elif conv.mode == "pick_kind" and (kind := _kind_answer(inbound)) is not None:
-        _begin(conv, kind, str(conv.aside.get("key")), str(conv.aside.get("text")), conv.aside, out)
+        _begin(conv, kind, dict(conv.aside), out)
     elif conv.mode == "pick_item" and not _moves_on(inbound):
         followup.pick_item(conv, inbound, out)
     elif conv.mode == "comment" and not (
@@ -257,30 +256,24 @@ def _matter(conv: Conversation, inbound: Inbound, out: Outputs) -> bool:
     photos = [inbound.media.ref] if inbound.kind == "image" and inbound.media is not None else []
     key = f"{inbound.user.key}:{inbound.message_id}"
     start: dict[str, Any] = {"text": text, "key": key, "photos": photos}
-    kind = reading.read(text).kind
-    if kind is None:
+    read = reading.read(text)
+    if read.kind is None:
         conv.mode, conv.aside = "pick_kind", start
         out.say(texts.KIND_ASK, texts.KIND_CHOICES)
         return True
-    _begin(conv, kind, key, text, start, out, kind_guessed=True)
+    _begin(conv, read.kind, start, out, read)
     return True
 
 
 def _begin(
-    conv: Conversation,
-    kind: str,
-    key: str,
-    text: str,
-    start: dict[str, Any],
-    out: Outputs,
-    *,
-    kind_guessed: bool = False,
+    conv: Conversation, kind: str, start: dict[str, Any], out: Outputs, read: Reading | None = None
 ) -> None:
+    """The form of ``kind`` from a free-form start (``read``: the kind came from the words)."""
     conv.mode, conv.aside = "form", {}
-    conv.draft = _draft(conv, kind, key)
+    conv.draft = _draft(conv, kind, str(start["key"]))
     if photos := start.get("photos"):
         conv.draft.values["photos"] = list(photos)
-    filling.begin(conv.draft, text, out, kind_guessed=kind_guessed)
+    filling.begin(conv.draft, str(start["text"]), out, read)
 
 
 def _kind_answer(inbound: Inbound) -> str | None:

@@ -9,6 +9,8 @@ import re
 from dialogs import texts, understanding, validators
 from dialogs.effects import Outputs, Submit
 from dialogs.forms import FORMS, Field, Form
+from dialogs.reading import Reading
+from dialogs.reading import read as read_words
 from dialogs.state import Conversation, Draft
 from dialogs.types import Inbound
 
@@ -52,16 +54,17 @@ def ask(draft: Draft, out: Outputs, lead: str = "", extra: tuple[str, ...] = ())
     out.say(f"{lead}\n\n{text}" if lead else text, (*choices, *extra), hint)
 
 
-def begin(draft: Draft, text: str, out: Outputs, *, kind_guessed: bool) -> None:
-    """A form started from the citizen's own words: propose what they say, ask what is missing."""
+def begin(draft: Draft, text: str, out: Outputs, read: Reading | None = None) -> None:
+    """A form started from the citizen's own words: propose what they say, ask what is missing
+    (``read``: the words as read already, when their kind chose the form)."""
     form = form_of(draft)
     draft.values[form.material] = text
-    _understood(draft, text, out, kind_guessed=kind_guessed)
+    _understood(draft, text, out, read)
 
 
-def _understood(draft: Draft, text: str, out: Outputs, *, kind_guessed: bool) -> None:
-    reading = understanding.propose(draft, text)
-    lead, extra = understanding.understood(draft, reading, kind_guessed=kind_guessed)
+def _understood(draft: Draft, text: str, out: Outputs, read: Reading | None = None) -> None:
+    reading = understanding.propose(draft, read or read_words(text))
+    lead, extra = understanding.understood(draft, reading, kind_guessed=read is not None)
     draft.step, draft.editing = next_step(draft), False
     ask(draft, out, lead, extra)
 
@@ -123,7 +126,7 @@ def _corrects(draft: Draft, inbound: Inbound, out: Outputs) -> bool:
         understanding.switch(draft, kind)
         out.say(texts.SWITCHED[kind])
         if account:
-            _understood(draft, account, out, kind_guessed=False)
+            _understood(draft, account, out)
         else:
             draft.step = next_step(draft)
             ask(draft, out)
@@ -177,7 +180,7 @@ def _take(draft: Draft, f: Field, inbound: Inbound, out: Outputs) -> None:
             return
     draft.values[f.key] = value
     if f.key == form.material and understanding.GUESSED not in draft.values:
-        _understood(draft, value, out, kind_guessed=False)
+        _understood(draft, value, out)
         return
     _advance(draft, out)
 

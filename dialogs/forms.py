@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+MAX_ACCOUNT = 1000  # the longest account (a form's material) taken, also at a free-form start
 FieldKind = Literal["text", "choice", "phone", "yesno", "name_or_anon", "name"]
 
 SUGGESTION_CATEGORIES: tuple[str, ...] = (
@@ -76,7 +77,7 @@ SUGGESTION = Form(
             "problem",
             "问题",
             "请说说您发现了什么问题，有什么想法。一段话说清楚就行，也可以发语音。",
-            max_len=1000,
+            max_len=MAX_ACCOUNT,
         ),
         Field("cause", "症结", "您认为问题的症结在哪里？（可回复“跳过”）", optional=True, max_len=1000),
         Field("measure", "对策", "您建议怎么解决？", max_len=1000),
@@ -119,7 +120,7 @@ COMPLAINT = Form(
             "what",
             "事情经过",
             "请说说发生了什么事：在哪里、什么情况、您希望怎么解决。一段话说清楚就行，也可以发语音。",
-            max_len=1000,
+            max_len=MAX_ACCOUNT,
         ),
         Field(
             "when_where",

@@ -8,7 +8,7 @@ import re
 
 from dialogs import texts, validators
 from dialogs.forms import FORMS, Form
-from dialogs.reading import Reading, read
+from dialogs.reading import Reading
 from dialogs.state import Draft
 
 GUESSED = "_guessed"  # the draft's keys filled from the citizen's words (shown, correctable)
@@ -24,10 +24,9 @@ TITLE_MIN = 4  # Chinese characters an account needs for a title to be proposed 
 _HAN = re.compile(r"[\u4e00-\u9fff]")
 
 
-def propose(draft: Draft, text: str) -> Reading:
+def propose(draft: Draft, reading: Reading) -> Reading:
     """Fill the empty fields the words answer (category, title, place, request); remember which."""
     form = FORMS[draft.kind]
-    reading = read(text)
     values = draft.values
     guessed: list[str] = []
     ranked = reading.categories.get(draft.kind, ())
