@@ -37,6 +37,6 @@ def looks_like_matter(text: str) -> bool:
 
 def normalise(text: str) -> str:
     """Traditional → simplified, full-width ASCII → half-width, control characters dropped."""
-    from dialogs.reading.normalise import normalise as normalised
+    from dialogs.reading.cleaning import normalise as normalised
 
     return normalised(text)

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
+from dialogs.reading.cleaning import normalise
 from dialogs.reading.evidence import Evidence
 from dialogs.reading.lexicon import Lexicon, sections
-from dialogs.reading.normalise import normalise
 
 MIN_CONTENT = 8  # Chinese characters of content, greetings and thanks left out
 _SHORT_CONTENT = 5  # … or this many, with evidence of a category and a cue of a wrong or an idea

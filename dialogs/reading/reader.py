@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dialogs.reading import Reading
 from dialogs.reading.clauses import Clause, clauses, is_intro
+from dialogs.reading.cleaning import normalise
 from dialogs.reading.evidence import ORDER, Evidence
-from dialogs.reading.normalise import normalise
 from dialogs.reading.place import best_place, found, names, tokens
 from dialogs.reading.summary import matter_starts, request, requests_of, title
 
