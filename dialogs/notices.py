@@ -107,3 +107,33 @@ def showcased(ticket: str) -> str:
 
 def rewarded(ticket: str, note: str) -> str:
     return f"您的建议 {ticket} 获得表彰：{note}。感谢您的热心参与！"
+
+
+def published(ticket: str) -> str:
+    return (
+        f"您的建议 {ticket} 已由工作人员整理后公开，其他市民可以附议支持。"
+        "公开的内容不含您的姓名和联系方式。"
+    )
+
+
+def merged(kind: str, ticket: str, into: str, title: str) -> str:
+    """The author of a duplicate: it goes on as part of ``into`` (``title``: its public title, or "")."""
+    what = f"“{title}”（{into}）" if title else into
+    if kind == "complaint":
+        return f"您的投诉 {ticket} 与您之前反映的 {into} 是同一事项，已合并一并办理，办理进展会在这里告诉您。"
+    return (
+        f"您的{NOUN[kind]} {ticket} 与{what}反映的是同一件事，已合并办理。"
+        "您已成为它的附议人，后续办理进展会在这里告诉您。"
+    )
+
+
+def unmerged(kind: str, ticket: str) -> str:
+    return f"您的{NOUN[kind]} {ticket} 已恢复单独办理，办理进展会在这里告诉您。"
+
+
+def for_supporter(kind: str, ticket: str, title: str, status: str) -> str:
+    """A progress notice for a supporter (附议人): the state only, never the author's details."""
+    what = f"“{title}”（{ticket}）" if title else ticket
+    if kind == "complaint":  # a repeat of one's own complaint, merged into the earlier one
+        return f"您反映的同一事项 {ticket} 有新进展：{status}。"
+    return f"您附议的建议{what}有新进展：{status}。如不想再收到它的进展，回复“取消附议 {ticket}”。"

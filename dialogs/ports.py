@@ -47,6 +47,29 @@ class ReviewOutcome:
     level: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class SimilarBrief:
+    """An item like the one the citizen is telling: a published suggestion (its public title)
+    or one of their own open complaints. Dates in the office's time zone."""
+
+    ticket: str
+    kind: str
+    title: str
+    status: str
+    created_at: datetime
+    due_at: datetime | None = None
+    supporters: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class CosignOutcome:
+    """``reason``: "done", "already" (co-signed before), "own" (their own item) or "gone"."""
+
+    reason: str
+    ticket: str
+    title: str = ""
+
+
 class Port(Protocol):
     """Side effects a dialog step may ask for; ``storage`` implements it, tests fake it."""
 
@@ -71,3 +94,18 @@ class Port(Protocol):
     async def comment(self, user: UserRef, ticket: str, text: str) -> None: ...
 
     async def request_review(self, user: UserRef, ticket: str | None) -> ReviewOutcome: ...
+
+    async def similar(self, user: UserRef, kind: str, text: str) -> tuple[SimilarBrief, ...]:
+        """Items like ``text`` this citizen may be shown: published suggestions (not their own)
+        for a suggestion, their own open complaints for a complaint; best first, at most three."""
+        ...
+
+    async def cosign(self, user: UserRef, ticket: str) -> CosignOutcome: ...
+
+    async def supplement(self, user: UserRef, ticket: str, text: str, photos: tuple[str, ...]) -> None:
+        """A new account joins the same person's open complaint ``ticket`` (a 重复件 not filed)."""
+        ...
+
+    async def uncosign(self, user: UserRef, ticket: str) -> bool:
+        """False when this citizen had not co-signed ``ticket``."""
+        ...

@@ -97,6 +97,19 @@ class Item(Model):
     adopted_at = fields.DatetimeField(null=True)
     showcased = fields.BooleanField(default=False)
     rewarded = fields.BooleanField(default=False)
+    # similar items (issue 13): the words as the index reads them, the public wording staff wrote,
+    # the item this one was merged into, and the earlier complaint of the same person it repeats
+    terms = fields.TextField(default="", db_default="")
+    published = fields.BooleanField(default=False, db_default=False)
+    public_title = fields.CharField(max_length=100, default="", db_default="")
+    public_summary = fields.TextField(default="", db_default="")
+    published_at = fields.DatetimeField(null=True)
+    merged_into: fields.ForeignKeyNullableRelation[Item] = fields.ForeignKeyField(
+        "models.Item", related_name="merged", null=True, on_delete=fields.SET_NULL
+    )
+    repeat_of: fields.ForeignKeyNullableRelation[Item] = fields.ForeignKeyField(
+        "models.Item", related_name="repeats", null=True, on_delete=fields.SET_NULL
+    )
 
     class Meta:
         table = "item"
@@ -107,6 +120,25 @@ class Item(Model):
             Index(fields=("category",)),
             Index(fields=("created_at",)),
         )
+
+
+class Support(Model):
+    """附议: a citizen who joined an item (co-signed it, or whose own item was merged into it) and
+    receives its progress notices. Never shown to the author of the item or to other supporters."""
+
+    id = fields.IntField(primary_key=True)
+    item: fields.ForeignKeyRelation[Item] = fields.ForeignKeyField(
+        "models.Item", related_name="supports", on_delete=fields.CASCADE
+    )
+    citizen: fields.ForeignKeyRelation[Citizen] = fields.ForeignKeyField(
+        "models.Citizen", related_name="supports", on_delete=fields.CASCADE
+    )
+    via = fields.CharField(max_length=24, default="cosign")  # "cosign" | "merge:<id of the merged item>"
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "support"
+        unique_together = (("item", "citizen"),)
 
 
 class ItemEvent(Model):

@@ -6,10 +6,12 @@ import time
 from datetime import datetime
 from typing import Any
 
-from dialogs.ports import ItemBrief, RateOutcome, Receipt, ReviewOutcome
+from dialogs.ports import CosignOutcome, ItemBrief, RateOutcome, Receipt, ReviewOutcome, SimilarBrief
 from dialogs.types import Campaign, Followups, UserRef
 from storage.models import Item
-from storage.workflow import citizen, service
+from storage.similar import offers
+from storage.similar.catalogue import Catalogue
+from storage.workflow import citizen, service, supporters
 from storage.workflow.clocks import Clocks
 
 
@@ -17,9 +19,12 @@ class StoragePort:
     """What a dialog step may do to the outside world, done with tortoise-orm. Dates handed to
     the dialogs are in the office's time zone (they format them as they are)."""
 
-    def __init__(self, clocks: Clocks, campaigns_ttl_s: float = 60.0) -> None:
+    def __init__(
+        self, clocks: Clocks, campaigns_ttl_s: float = 60.0, catalogue: Catalogue | None = None
+    ) -> None:
         self.clocks = clocks
         self.campaigns_ttl_s = campaigns_ttl_s
+        self.catalogue = catalogue if catalogue is not None else Catalogue()
         self._campaigns: tuple[float, tuple[Campaign, ...]] = (float("-inf"), ())
 
     async def submit(self, user: UserRef, kind: str, values: dict[str, Any], key: str) -> Receipt:
@@ -70,3 +75,27 @@ class StoragePort:
 
     async def request_review(self, user: UserRef, ticket: str | None) -> ReviewOutcome:
         return await citizen.request_review(user, ticket, clocks=self.clocks)
+
+    async def similar(self, user: UserRef, kind: str, text: str) -> tuple[SimilarBrief, ...]:
+        found = await offers.for_citizen(user, kind, text, self.catalogue)
+        return tuple(
+            SimilarBrief(
+                item.ticket,
+                item.kind,
+                item.public_title if item.published else item.title,
+                item.status,
+                self.clocks.local(item.created_at),
+                self.clocks.local(item.due_at) if item.due_at else None,
+                count,
+            )
+            for item, count in found
+        )
+
+    async def cosign(self, user: UserRef, ticket: str) -> CosignOutcome:
+        return await supporters.cosign(user, ticket, service.utcnow())
+
+    async def supplement(self, user: UserRef, ticket: str, text: str, photos: tuple[str, ...]) -> None:
+        await citizen.supplement(user, ticket, text, photos)
+
+    async def uncosign(self, user: UserRef, ticket: str) -> bool:
+        return await supporters.uncosign(user, ticket, service.utcnow())

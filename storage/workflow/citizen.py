@@ -20,7 +20,7 @@ from dialogs.ports import RateOutcome, ReviewOutcome
 from dialogs.types import Campaign as CampaignRef
 from dialogs.types import Followups, ItemRef, UserRef
 from storage.errors import InvalidTransition, NotFound
-from storage.models import Campaign, Item, ItemEvent, Message, Outbox
+from storage.models import Campaign, Citizen, Item, ItemEvent, Message, Outbox
 from storage.workflow import service
 from storage.workflow.clocks import Clocks
 from storage.workflow.service import Change
@@ -29,12 +29,12 @@ from storage.workflow.vocabulary import (
     COMPLAINT,
     FOLLOWUP_WINDOW,
     INVITES_REPLY,
+    MAX_REVIEW_LEVEL,
     RATING_DUE,
     WAITING_ON_CITIZEN,
 )
 
 LABELS = {1: "满意", 2: "基本满意", 3: "不满意"}
-MAX_REVIEW_LEVEL = 2  # 复查, then 复核; after that the same matter is not accepted again
 
 
 def _mine(user: UserRef) -> dict[str, str]:
@@ -121,6 +121,29 @@ async def reply(user: UserRef, ticket: str, text: str, media: str | None) -> Non
         )
 
     note = Change(note=text[:200] or "（照片）")
+    await service.apply(ticket, "citizen_reply", actor="citizen", plan=lambda _: note, extra=add_message)
+
+
+async def supplement(user: UserRef, ticket: str, text: str, photos: tuple[str, ...]) -> None:
+    """A complaint told again joins the same person's open complaint ``ticket`` (重复件 not filed)."""
+    from storage.workflow import repeats  # repeats reads the index's words; only this step needs it
+
+    me = await Citizen.filter(channel=user.channel, external_id=user.user_id).first()
+    person = await repeats.same_person(me) if me is not None else []
+    if not await Item.filter(ticket=ticket, citizen_id__in=person).exists():
+        raise NotFound(f"no item {ticket} for this citizen")
+
+    async def add_message(conn: Any, it: Item) -> None:
+        await Message.create(
+            using_db=conn,
+            item=it,
+            direction="citizen",
+            author="群众",
+            text=f"【补充】{text}",
+            attachments=list(photos),
+        )
+
+    note = Change(note=f"群众补充：{text[:200]}")
     await service.apply(ticket, "citizen_reply", actor="citizen", plan=lambda _: note, extra=add_message)
 
 

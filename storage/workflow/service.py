@@ -23,10 +23,11 @@ from dialogs.types import UserRef
 from storage import waits
 from storage.errors import ConcurrentChange, NotFound
 from storage.models import Citizen, Item, ItemEvent, Outbox
+from storage.similar import catalogue
 from storage.tickets import next_ticket
-from storage.workflow import transitions
+from storage.workflow import repeats, supporters, transitions
 from storage.workflow.clocks import Clocks
-from storage.workflow.vocabulary import CHAT_CHANNELS, SUGGESTION
+from storage.workflow.vocabulary import CHAT_CHANNELS, COMPLAINT, SUGGESTION, TOLD_SUPPORTERS
 
 Extra = Callable[[BaseDBAsyncClient, Item], Awaitable[None]]  # more writes inside an action's transaction
 
@@ -106,6 +107,8 @@ async def _create(
     if verified and verified == values.get("phone") and verified != citizen.verified_phone:
         citizen.verified_phone = verified  # the platform vouched for it: this number is theirs
         await citizen.save(using_db=conn, update_fields=["verified_phone"])
+    terms = catalogue.terms_of(kind, values)
+    repeats = await repeats_of(citizen, kind, terms, conn)
     item = await Item.create(
         using_db=conn,
         ticket=await next_ticket(conn, kind, now, clocks.zone),
@@ -121,6 +124,8 @@ async def _create(
         created_at=now,
         accept_due_at=clocks.accept_due(now),
         anonymous=kind == SUGGESTION and values.get("name") == "匿名",
+        terms=terms,
+        repeat_of=repeats,
     )
     await ItemEvent.create(
         using_db=conn, item=item, action="submit", actor="citizen", from_status=None, to_status=item.status
@@ -140,6 +145,13 @@ async def _create(
         dedupe_key=f"{item.id}:1:received:{citizen.channel}",
     )
     return item
+
+
+async def repeats_of(citizen: Citizen, kind: str, terms: str, conn: BaseDBAsyncClient) -> Item | None:
+    """The earlier complaint of the same person a new complaint probably repeats (重复件)."""
+    if kind != COMPLAINT:
+        return None
+    return await repeats.earlier(citizen, catalogue.stored_features(kind, terms, {}), conn)
 
 
 async def apply(
@@ -196,20 +208,24 @@ async def apply(
             await _notice(
                 conn, item, citizen_id, version, notice_kind or action, change.notice, priority, now
             )
+            if action in TOLD_SUPPORTERS:
+                await supporters.notify(conn, item, new_status, action, version, now)
         if extra is not None:
             await extra(conn, item)
         await item.refresh_from_db(using_db=conn)
-    await _marked(item)
+    await _marked(item, supporters_too=action in TOLD_SUPPORTERS)
     return item
 
 
-async def _marked(item: Item) -> None:
-    """After the commit: the item's citizen may have something waiting now (a notice, a
-    question, a rating due), so their next step looks (``storage.waits``)."""
+async def _marked(item: Item, *, supporters_too: bool = False) -> None:
+    """After the commit: the item's citizen (and its supporters, for its progress) may have
+    something waiting now (a notice, a question, a rating due), so their next step looks
+    (``storage.waits``)."""
     citizen_id: int | None = item.citizen_id  # type: ignore[attr-defined]
     if citizen_id is None:
         return
-    found = await Citizen.filter(id=citizen_id).values_list("channel", "external_id")
+    ids = [citizen_id, *(await supporters.citizen_ids(item.id) if supporters_too else [])]
+    found = await Citizen.filter(id__in=ids).values_list("channel", "external_id")
     await waits.mark([f"{channel}:{external_id}" for channel, external_id in found])
 
 

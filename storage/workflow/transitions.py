@@ -16,6 +16,7 @@ from storage.errors import InvalidTransition
 from storage.workflow.vocabulary import (
     COMPLAINT,
     HANDLING,
+    OPEN,
     STATES,
     SUGGESTION,
     kind_label,
@@ -27,7 +28,7 @@ ONLY_S = frozenset({SUGGESTION})
 ONLY_C = frozenset({COMPLAINT})
 ALL = frozenset(STATES)
 
-PREVIOUS = "<previous>"  # back to the state the item had before 事前沟通
+PREVIOUS = "<previous>"  # back to the state the item had before 事前沟通 (or before a merge)
 REPLIED = "<replied>"  # a reply from the citizen: back from 事前沟通 if it was asked, else stays
 STAY = "<stay>"  # a mark or a clock change: the state does not move
 
@@ -44,6 +45,8 @@ class ItemLike(Protocol):
     showcased: bool
     rewarded: bool
     satisfaction: int | None
+    published: bool
+    merged_into_id: int | None
 
 
 Guard = Callable[[ItemLike], str | None]  # the reason the action is refused, or None
@@ -75,6 +78,22 @@ def _adopted_once(mark: str, done: str) -> Guard:
         return done if getattr(item, mark) else None
 
     return guard
+
+
+def _unmerged(item: ItemLike) -> str | None:
+    return "已经合并到其他事项，不能再这样操作" if item.merged_into_id is not None else None
+
+
+def _merged(item: ItemLike) -> str | None:
+    return None if item.merged_into_id is not None else "这个事项没有被合并过"
+
+
+def _published(item: ItemLike) -> str | None:
+    return None if item.published else "这条建议还没有公开"
+
+
+def _cosignable(item: ItemLike) -> str | None:
+    return _published(item) or _unmerged(item)
 
 
 def _not_rated(item: ItemLike) -> str | None:
@@ -141,6 +160,14 @@ EDGES: tuple[Edge, ...] = (
         "reward",
         _adopted_once("rewarded", "已经褒奖过了"),
     ),
+    _e("publish", ALL - {"rejected"}, STAY, ONLY_S, "公开", "publish", _unmerged),
+    _e("unpublish", ALL, STAY, ONLY_S, "取消公开", "unpublish", _published),
+    _e("cosign", ALL - {"rejected"}, STAY, ONLY_S, "群众附议", guard=_cosignable),
+    _e("uncosign", ALL, STAY, ONLY_S, "群众取消附议"),
+    _e("merge", OPEN, "closed", BOTH, "合并为重复件", "merge", _unmerged),
+    _e("unmerge", {"closed"}, PREVIOUS, BOTH, "取消合并", "unmerge", _merged),
+    _e("absorb", ALL, STAY, BOTH, "并入重复件"),
+    _e("release", ALL, STAY, BOTH, "重复件取消合并"),
     _e("staff_reply", ALL, STAY, BOTH, "工作人员留言", "reply"),
     _e("link", ALL, STAY, BOTH, "关联聊天用户", "link"),
 )
@@ -169,7 +196,7 @@ def check(item: ItemLike, action: str) -> str:
         raise InvalidTransition(f"没有“{action}”这个操作。", action=action, status=item.status)
     if reason := _refusal(item, edge):
         raise InvalidTransition(reason + "。", action=action, status=item.status)
-    if edge.target in (PREVIOUS, REPLIED) and item.status == "consulting":
+    if edge.target == PREVIOUS or (edge.target == REPLIED and item.status == "consulting"):
         return item.previous_status or "accepted"
     if edge.target in (STAY, PREVIOUS, REPLIED):  # a reply during 事中沟通 or later: the state stays
         return item.status

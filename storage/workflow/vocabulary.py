@@ -41,7 +41,13 @@ CHANNELS: dict[str, str] = {**CHAT_CHANNELS, **INTAKE_CHANNELS}
 # --- notices (outbox kinds are the action that wrote them) that ask the citizen something ---
 INVITES_REPLY = frozenset({"ask", "instruct", "staff_reply", "reject"})  # "直接回复这条消息"
 ASKS_RATING = frozenset({"implement", "answer"})  # "您满意吗？"
+# --- notices a supporter (附议人) also gets: the item's progress, never a question to its author ---
+TOLD_SUPPORTERS = frozenset(
+    {"accept", "reject", "report", "instruct", "assign", "adopt", "decline", "implement", "answer"}
+    | {"showcase", "reward", "close", "reopen"}
+)
 FOLLOWUP_WINDOW = timedelta(days=15)  # how long a shown question (not a 事前/事中 one) stays open
+MAX_REVIEW_LEVEL = 2  # 复查, then 复核; after that the same matter is not accepted again
 
 
 def state_label(status: str) -> str:

@@ -26,6 +26,8 @@ class Row:
     showcased: bool = False
     rewarded: bool = False
     satisfaction: int | None = None
+    published: bool = False
+    merged_into_id: int | None = None
 
 
 NOW = datetime(2026, 12, 2, tzinfo=UTC)
@@ -100,7 +102,16 @@ def test_previous_state_after_consulting() -> None:
 
 
 def test_next_actions_are_commands_staff_can_type_guards_included() -> None:
-    assert allowed_commands(Row("complaint")) == ["accept", "reject", "ask", "record-reply", "reply", "link"]
+    assert allowed_commands(Row("complaint")) == [
+        "accept",
+        "reject",
+        "ask",
+        "record-reply",
+        "merge",
+        "reply",
+        "link",
+    ]
+    assert "unmerge" in allowed_commands(Row("complaint", "closed", merged_into_id=3))
     extended = Row("complaint", "assigned", due_at=NOW, extended_days=10)
     assert "extend" not in allowed_commands(extended) and "answer" in allowed_commands(extended)
     declined_then_closed = Row("suggestion", "closed")
@@ -112,3 +123,22 @@ def test_a_state_by_its_code_or_its_name() -> None:
     assert parse_state("征询中") == "consulting"
     with pytest.raises(ValueError):
         parse_state("bogus")
+
+
+def test_a_merged_item_goes_back_to_where_it_was_and_only_a_merged_one_can() -> None:
+    row = Row("suggestion", "assigned")
+    assert check(row, "merge") == "closed"
+    merged = replace(row, status="closed", previous_status="assigned", merged_into_id=7)
+    assert check(merged, "unmerge") == "assigned"
+    with pytest.raises(InvalidTransition, match="没有被合并过"):
+        check(Row("suggestion", "closed"), "unmerge")
+    with pytest.raises(InvalidTransition, match="已经合并"):
+        check(replace(merged, status="accepted"), "merge")
+
+
+def test_only_a_published_suggestion_can_be_co_signed() -> None:
+    with pytest.raises(InvalidTransition, match="还没有公开"):
+        check(Row("suggestion", "accepted"), "cosign")
+    assert check(Row("suggestion", "accepted", published=True), "cosign") == "accepted"
+    with pytest.raises(InvalidTransition, match="投诉不能"):
+        check(Row("complaint", "accepted", published=True), "cosign")
