@@ -27,11 +27,13 @@ from storage.backends import Backends, build_backends
 from storage.config import Settings
 from storage.errors import StartupError
 from storage.port import StoragePort
+from storage.similar.catalogue import Catalogue
 
 
-def build_pipeline(core: Settings, backends: Backends) -> Pipeline:
-    """The one pipeline every channel of a process feeds (notices waiting ride along)."""
-    port = StoragePort(core.clocks)
+def build_pipeline(core: Settings, backends: Backends, catalogue: Catalogue | None = None) -> Pipeline:
+    """The one pipeline every channel of a process feeds (notices waiting ride along); the
+    similar-items index it searches is this process's, caught up from the database each time."""
+    port = StoragePort(core.clocks, catalogue=catalogue if catalogue is not None else Catalogue())
     gate = Gate(core.max_in_flight, core.max_queued)
     return Pipeline(backends, port, resume_after_s=core.resume_after_s, held=held.RideAlong(), gate=gate)
 
@@ -83,6 +85,7 @@ class Services:
     backends: Backends
     wechat: WeChatParts | None = None
     telegram: TelegramParts | None = None
+    catalogue: Catalogue = field(default_factory=Catalogue)
     _pipeline: Pipeline | None = field(default=None, repr=False)
 
     @property
@@ -98,7 +101,7 @@ class Services:
     @property
     def pipeline(self) -> Pipeline:
         if self._pipeline is None:
-            self._pipeline = build_pipeline(self.config.core, self.backends)
+            self._pipeline = build_pipeline(self.config.core, self.backends, self.catalogue)
         return self._pipeline
 
     async def start(self) -> None:

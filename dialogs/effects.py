@@ -49,7 +49,51 @@ class RequestReview:
     ticket: str | None  # None: the one complaint that can be reviewed, if there is exactly one
 
 
-Effect = Submit | ListMine | ShowTicket | ReplyToItem | Rate | Comment | RequestReview
+@dataclass(frozen=True, slots=True)
+class FindSimilar:
+    """Look for items like the account just given; ``dialogs.similar.offer`` goes on with what was
+    found (``lead`` and ``extra``: the reply the next question would have come with)."""
+
+    kind: str
+    text: str
+    lead: str = ""
+    extra: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class CoSign:
+    """附议: join a published suggestion (``dialogs.similar.cosigned`` goes on with the outcome)."""
+
+    ticket: str
+
+
+@dataclass(frozen=True, slots=True)
+class UnCoSign:
+    ticket: str
+
+
+@dataclass(frozen=True, slots=True)
+class Supplement:
+    """A complaint's new account joins the same person's open complaint instead of a new item."""
+
+    ticket: str
+    text: str
+    photos: tuple[str, ...] = ()
+
+
+Effect = (
+    Submit
+    | ListMine
+    | ShowTicket
+    | ReplyToItem
+    | Rate
+    | Comment
+    | RequestReview
+    | FindSimilar
+    | CoSign
+    | UnCoSign
+    | Supplement
+)
 
 
 @dataclass(slots=True)

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from dialogs import campaign, filling, followup, reading, texts, validators
+from dialogs import campaign, filling, followup, reading, similar, texts, validators
 from dialogs.commands import CANCEL, CLICKS, HELP, HOW_TO, MENU, MY_ITEMS, NUMBER_OF, START, YES
 from dialogs.effects import ListMine, Outputs, ShowTicket
 from dialogs.forms import FORMS, MAX_ACCOUNT
@@ -27,7 +27,7 @@ class Step:
 def needs_followups(conversation: Conversation) -> bool:
     """Whether a step from this state may read ``context.followups`` (waiting items, ratings,
     campaigns). Inside an open form it never does, so callers may skip loading them."""
-    return conversation.mode not in ("form", "confirm_cancel")
+    return conversation.mode not in ("form", "confirm_cancel", "pick_similar")
 
 
 def step(conversation: Conversation, inbound: Inbound, context: Context) -> Step:
@@ -60,6 +60,10 @@ def step(conversation: Conversation, inbound: Inbound, context: Context) -> Step
         _resume(conv, inbound, context, out)
     elif conv.mode == "pick_campaign" and conv.draft is not None and not _moves_on(inbound):
         campaign.pick(conv, conv.draft, inbound, out)
+    elif conv.mode == "pick_similar" and conv.draft is not None:
+        if not similar.pick(conv, conv.draft, inbound, out):
+            conv.mode = "form"
+            _in_form(conv, conv.draft, inbound, out)
     elif conv.mode == "pick_kind" and (kind := _kind_answer(inbound)) is not None:
         _begin(conv, kind, dict(conv.aside), out)
     elif conv.mode == "pick_item" and not _moves_on(inbound):
@@ -109,7 +113,8 @@ def _event(conv: Conversation, inbound: Inbound, context: Context, out: Outputs)
     elif inbound.event == "hello":  # a chat window opened (web page load, terminal start)
         if conv.draft is not None and not filling.started(conv.draft):
             conv.draft = None  # nothing filled in yet: nothing to offer back
-        if conv.draft is not None and conv.mode in ("form", "idle", "resume", "pick_campaign"):
+        paused = ("form", "idle", "resume", "pick_campaign", "pick_similar")
+        if conv.draft is not None and conv.mode in paused:
             _offer_resume(conv, conv.draft.kind, out)
         else:
             _menu(conv, out)
@@ -117,7 +122,7 @@ def _event(conv: Conversation, inbound: Inbound, context: Context, out: Outputs)
 
 def _click(conv: Conversation, inbound: Inbound, command: str, context: Context, out: Outputs) -> None:
     as_text = Inbound(inbound.user, inbound.message_id, inbound.time, text=command)
-    if conv.mode in ("form", "confirm_cancel") and conv.draft is not None:
+    if conv.mode in ("form", "confirm_cancel", "pick_similar") and conv.draft is not None:
         if command in START:
             _start_or_resume(conv, START[command], as_text, context, out)
             return
@@ -222,7 +227,9 @@ def _is_command(inbound: Inbound) -> bool:
     """Anything the idle menu understands (so it does not become a thread message)."""
     command = validators.as_command(inbound.text or "")
     menu = (START, MY_ITEMS, HELP, CANCEL, MENU)
-    return any(command in words for words in menu) or validators.ticket_in(inbound.text or "") is not None
+    text = inbound.text or ""
+    named = validators.ticket_in(text) is not None or similar.command_of(text) is not None
+    return any(command in words for words in menu) or named
 
 
 def _start(conv: Conversation, kind: str, key: str, context: Context, out: Outputs) -> None:
@@ -315,6 +322,8 @@ def _idle_command(conv: Conversation, inbound: Inbound, context: Context, out: O
         out.say(texts.HELP, texts.MENU_CHOICES)
     elif ticket := validators.ticket_in(text):
         out.do(ShowTicket(ticket))
+    elif similar.idle_command(text, out):
+        return
     elif command in CANCEL:
         out.say(texts.CANCEL_NOTHING)
         out.say(texts.MENU, texts.MENU_CHOICES)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from dialogs import texts, understanding, validators
-from dialogs.effects import Outputs, Submit
+from dialogs.effects import FindSimilar, Outputs, Submit
 from dialogs.forms import FORMS, Field, Form
 from dialogs.reading import Reading
 from dialogs.reading import read as read_words
@@ -17,6 +17,7 @@ from dialogs.types import Inbound
 _EDIT = re.compile(r"^修改(\d{1,2}|[一二三四五六七八九])$")  # "修改四。" from a voice message too
 BACK, SKIP, CONFIRM, EDIT, SAME_AS_BEFORE = "返回", "跳过", "确认", "修改", "用上次的"
 KNOWN = "_known"  # the name and phone this chat gave last time, offered back with one tap
+LOOKED = "_looked"  # the kind similar items were looked for (once per draft and kind)
 CONTACT = ("name", "phone", "contact_ok")  # may be answered in one message
 
 
@@ -66,6 +67,10 @@ def _understood(draft: Draft, text: str, out: Outputs, read: Reading | None = No
     reading = understanding.propose(draft, read or read_words(text))
     lead, extra = understanding.understood(draft, reading, kind_guessed=read is not None)
     draft.step, draft.editing = next_step(draft), False
+    if draft.values.get(LOOKED) != draft.kind:  # first look for items like it (dialogs.similar)
+        draft.values[LOOKED] = draft.kind
+        out.do(FindSimilar(draft.kind, text, lead, extra))
+        return
     ask(draft, out, lead, extra)
 
 

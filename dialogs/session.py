@@ -2,8 +2,21 @@
 
 from __future__ import annotations
 
-from dialogs import texts
-from dialogs.effects import Comment, ListMine, Rate, ReplyToItem, RequestReview, ShowTicket, Submit
+from dialogs import similar, texts
+from dialogs.effects import (
+    Comment,
+    CoSign,
+    FindSimilar,
+    ListMine,
+    Outputs,
+    Rate,
+    ReplyToItem,
+    RequestReview,
+    ShowTicket,
+    Submit,
+    Supplement,
+    UnCoSign,
+)
 from dialogs.engine import step
 from dialogs.ports import ItemBrief, Port, RateOutcome, ReviewOutcome
 from dialogs.state import Conversation
@@ -27,9 +40,27 @@ async def handle(
         elif isinstance(item, ShowTicket):
             brief = await port.find_item(inbound.user, item.ticket)
             replies.append(Reply(describe(brief) if brief else texts.NOT_FOUND))
+        elif isinstance(item, FindSimilar | CoSign | UnCoSign | Supplement):
+            replies.extend(await _similar(result.conversation, port, inbound.user, item))
         else:
             replies.extend(await _followup(port, inbound.user, item))
     return result.conversation, replies
+
+
+async def _similar(
+    conv: Conversation, port: Port, user: UserRef, effect: FindSimilar | CoSign | UnCoSign | Supplement
+) -> list[Reply]:
+    """Carry out a similar-items effect, then let ``dialogs.similar`` go on with what it gave."""
+    out = Outputs()
+    if isinstance(effect, FindSimilar):
+        similar.offer(conv, effect, await port.similar(user, effect.kind, effect.text), out)
+    elif isinstance(effect, CoSign):
+        similar.cosigned(conv, await port.cosign(user, effect.ticket), out)
+    elif isinstance(effect, UnCoSign):
+        similar.uncosigned(effect.ticket, await port.uncosign(user, effect.ticket), out)
+    else:
+        await port.supplement(user, effect.ticket, effect.text, effect.photos)
+    return [r for r in out.items if isinstance(r, Reply)]
 
 
 async def _followup(port: Port, user: UserRef, effect: object) -> list[Reply]:

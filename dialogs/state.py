@@ -9,7 +9,15 @@ import orjson
 
 SCHEMA_VERSION = 1
 Mode = Literal[
-    "idle", "form", "confirm_cancel", "resume", "pick_item", "comment", "pick_campaign", "pick_kind"
+    "idle",
+    "form",
+    "confirm_cancel",
+    "resume",
+    "pick_item",
+    "comment",
+    "pick_campaign",
+    "pick_kind",
+    "pick_similar",
 ]
 
 

@@ -187,3 +187,26 @@ TG_NOT_OWN_CONTACT = "为保护个人信息，只能用“分享我的手机号�
 TG_SHARE_PHONE = "📱 分享我的手机号"
 TG_SHARE_LOCATION = "📍 发送当前位置"
 TG_PHONE_PLACEHOLDER = "也可以直接输入手机号"
+
+# --- similar items: 附议 a published suggestion, 重复件 of one's own complaint (issue 13) ---
+SIMILAR_HEAD = "这些建议和您的想法相近："
+SIMILAR_FOOT = "回复序号即可附议（您会收到它的办理进展），回复“继续”提交您自己的建议。"
+SIMILAR_AGAIN = "请回复序号附议，或回复“继续”提交您自己的建议。"
+REPEAT_OFFER = (
+    "您在{date}反映的 {ticket}（{title}）正在办理中{due}。如果是同一件事，回复“补充”，"
+    "我们把您这次说的加到那件投诉里一并处理；不是同一件事，回复“继续”作为新的投诉提交。"
+)
+REPEAT_AGAIN = "请回复“补充”加到原来的投诉里，或回复“继续”作为新的投诉提交。"
+REPEAT_ADDED = "好的，已把您这次说的补充到 {ticket}，工作人员会一并处理，办理进展会在这里告诉您。"
+CONTINUE = "继续"
+SUPPLEMENT = "补充"
+COSIGNED = (
+    "已为您附议“{title}”（{ticket}），它的办理进展会发到这里。您这次说的就不再单独提交了；"
+    "想撤回附议，回复“取消附议 {ticket}”。"
+)
+COSIGN_ALREADY = "您已经附议过“{title}”（{ticket}）了，它的办理进展会发到这里。"
+COSIGN_OWN = "{ticket} 是您自己提交的建议，不用附议，办理进展会发到这里。"
+COSIGN_GONE_IN_FORM = "抱歉，这条建议现在不能附议了。我们接着登记您自己的建议。"
+COSIGN_GONE = "没有找到可以附议的建议 {ticket}，请核对编号后再发一次。"
+UNCOSIGNED = "已取消对 {ticket} 的附议，之后不再给您发它的进展。"
+UNCOSIGN_NONE = "您没有附议过 {ticket}，不用取消。"

@@ -6,7 +6,7 @@ import asyncio
 from datetime import UTC, datetime
 from typing import Any
 
-from dialogs.ports import ItemBrief, RateOutcome, Receipt, ReviewOutcome
+from dialogs.ports import CosignOutcome, ItemBrief, RateOutcome, Receipt, ReviewOutcome, SimilarBrief
 from dialogs.types import Campaign, Followups, UserRef
 
 
@@ -18,6 +18,8 @@ class FakePort:
         self.fail_submit = False
         self.pending = Followups()  # what the test says waits on the citizen
         self.calls: list[tuple[str, Any]] = []
+        self.alike: dict[str, tuple[SimilarBrief, ...]] = {}  # by kind: what a lookup finds
+        self.cosigns: dict[str, str] = {}  # ticket → the outcome ``cosign`` gives ("done" if absent)
 
     async def submit(self, user: UserRef, kind: str, values: dict[str, Any], key: str) -> Receipt:
         if self.fail_submit:
@@ -62,6 +64,21 @@ class FakePort:
     async def request_review(self, user: UserRef, ticket: str | None) -> ReviewOutcome:
         self.calls.append(("review", ticket))
         return ReviewOutcome("accepted", ticket or "TS-20261122-0001", 1)
+
+    async def similar(self, user: UserRef, kind: str, text: str) -> tuple[SimilarBrief, ...]:
+        self.calls.append(("similar", (kind, text)))
+        return self.alike.get(kind, ())
+
+    async def cosign(self, user: UserRef, ticket: str) -> CosignOutcome:
+        self.calls.append(("cosign", ticket))
+        return CosignOutcome(self.cosigns.get(ticket, "done"), ticket, f"标题{ticket[-1]}")
+
+    async def uncosign(self, user: UserRef, ticket: str) -> bool:
+        self.calls.append(("uncosign", ticket))
+        return ticket in self.cosigns
+
+    async def supplement(self, user: UserRef, ticket: str, text: str, photos: tuple[str, ...]) -> None:
+        self.calls.append(("supplement", (ticket, text, photos)))
 
 
 def blocked_steps(pipeline: Any) -> asyncio.Event:

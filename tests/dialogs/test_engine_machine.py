@@ -9,8 +9,22 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from dialogs import Context, Conversation, Inbound, Reply, UserRef, step, texts
-from dialogs.effects import Comment, ListMine, Rate, ReplyToItem, RequestReview, ShowTicket, Submit
+from dialogs import Context, Conversation, Inbound, Reply, UserRef, similar, step, texts
+from dialogs.effects import (
+    Comment,
+    CoSign,
+    FindSimilar,
+    ListMine,
+    Outputs,
+    Rate,
+    ReplyToItem,
+    RequestReview,
+    ShowTicket,
+    Submit,
+    Supplement,
+    UnCoSign,
+)
+from dialogs.ports import CosignOutcome, SimilarBrief
 from dialogs.state import Draft
 from dialogs.types import Campaign, Followups, ItemRef
 
@@ -54,7 +68,25 @@ WORDS = [
     "12 改成 什么",
     "李四 13800138000 可以",
     "修改",
+    "附议 1",
+    "附议 3",
+    "补充",
+    "取消附议 JY-20261122-0009",
+    "附议 JY-20261122-0009",
 ]
+ALIKE = {  # what a lookup finds when similar items exist (a published suggestion, one's own complaint)
+    "suggestion": (
+        SimilarBrief(
+            "JY-20261122-0009", "suggestion", "公交站加装遮雨棚", "accepted", datetime(2026, 11, 1), None, 3
+        ),
+        SimilarBrief("JY-20261122-0010", "suggestion", "路灯修复", "assigned", datetime(2026, 11, 2)),
+    ),
+    "complaint": (
+        SimilarBrief(
+            "TS-20261122-0011", "complaint", "油烟", "accepted", datetime(2026, 11, 3), datetime(2027, 1, 2)
+        ),
+    ),
+}
 # accounts a citizen may start with at any moment (issue 12: the free-form start)
 MATTERS = [
     "我是江苏路的，社区服务中心周末不开门，上班的人没法去办事，建议周六上午也开",
@@ -77,6 +109,8 @@ class EngineMachine(RuleBasedStateMachine):
         self.replies: list[Reply] = []
         self.followups = Followups()
         self.offered: set[str] = set()
+        self.alike = False  # whether a lookup finds similar items
+        self.cosign_gone = False
 
     def _send(self, text: str | None, **kw: object) -> None:
         self.n += 1
@@ -84,10 +118,16 @@ class EngineMachine(RuleBasedStateMachine):
         inbound = Inbound(UserRef("t", "u"), f"m{self.n}", self.now, text=text, **kw)  # type: ignore[arg-type]
         before = self.conv
         result = step(before, inbound, Context(now=self.now, followups=self.followups))
-        self.replies = [o for o in result.outputs if isinstance(o, Reply)]
-        effects = [o for o in result.outputs if not isinstance(o, Reply)]
+        outputs = self._carry_on(before, result.conversation, result.outputs)
+        self.replies = [o for o in outputs if isinstance(o, Reply)]
+        effects = [o for o in outputs if not isinstance(o, Reply)]
         allowed = Submit | ListMine | ShowTicket | ReplyToItem | Rate | Comment | RequestReview
+        allowed |= FindSimilar | CoSign | UnCoSign | Supplement
         assert all(isinstance(e, allowed) for e in effects)
+        for e in effects:
+            if isinstance(e, Supplement):  # only to the complaint offered, with the account it held
+                assert before.mode == "pick_similar" and e.ticket == ALIKE["complaint"][0].ticket
+                assert before.draft is not None and result.conversation.draft is None
         # only an item that was offered to this citizen (it may have stopped waiting since)
         assert all(e.ticket in self.offered for e in effects if isinstance(e, ReplyToItem))
         for e in effects:
@@ -99,6 +139,36 @@ class EngineMachine(RuleBasedStateMachine):
                 assert result.conversation.draft is None
         assert result.outputs, "every message gets an answer"
         self.conv = result.conversation
+
+    def _carry_on(self, before: Conversation, conv: Conversation, outputs: list[object]) -> list[object]:
+        """What ``dialogs.session`` does with a lookup or a co-signing: ``dialogs.similar`` goes on."""
+        done: list[object] = []
+        for o in outputs:
+            done.append(o)
+            out = Outputs()
+            if isinstance(o, FindSimilar):
+                similar.offer(conv, o, ALIKE[o.kind] if self.alike else (), out)
+            elif isinstance(o, CoSign):
+                reason = "gone" if self.cosign_gone else "done"
+                similar.cosigned(conv, CosignOutcome(reason, o.ticket, "标题"), out)
+            elif isinstance(o, UnCoSign):
+                similar.uncosigned(o.ticket, True, out)
+            done.extend(out.items)
+        return done
+
+    @rule(alike=st.booleans(), gone=st.booleans())
+    def similar_items_exist(self, alike: bool, gone: bool) -> None:
+        self.alike, self.cosign_gone = alike, gone
+
+    @precondition(lambda self: self.conv.mode == "pick_similar")
+    @rule(text=st.sampled_from(["1", "2", "附议 2", "继续", "补充", "随便说说", "菜单", "取消", "返回"]))
+    def answer_the_offer(self, text: str) -> None:
+        had = self.conv.draft
+        self._send(text)
+        if text == "继续":
+            assert self.conv.mode == "form" and self.conv.draft == had and not self.conv.aside
+        if text == "随便说说":
+            assert self.conv.mode == "pick_similar" and self.conv.draft == had
 
     @rule(text=TEXTS)
     def type_text(self, text: str) -> None:
