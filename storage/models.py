@@ -110,6 +110,8 @@ class Item(Model):
     repeat_of: fields.ForeignKeyNullableRelation[Item] = fields.ForeignKeyField(
         "models.Item", related_name="repeats", null=True, on_delete=fields.SET_NULL
     )
+    merged_into_id: int | None  # the columns of the two links (tortoise sets them; typed for mypy)
+    repeat_of_id: int | None
 
     class Meta:
         table = "item"

@@ -144,8 +144,8 @@ def _by_suffix(
 ) -> Place | None:
     """The unknown name ending in the suffix ``text[start:end]``, or None."""
     suffix = text[start:end]
-    if _BLOCKED.prefix(text, start) > len(suffix):
-        return None
+    if _BLOCKED.prefix(text, start) > len(suffix) or text.endswith(suffix, 0, start):
+        return None  # 路灯; 长乐路|路口: the name ended at the first 路
     word_start = words[at[start]][2]  # 马路, 横穿马路, 公交站: the suffix ends a generic word
     if any(text[end - size : end] in STOP for size in range(len(suffix) + 1, end - word_start + 1)):
         return None

@@ -76,8 +76,8 @@ async def _main_of(dup: Item, into: str) -> Item:
         raise InvalidInput("不能把事项合并到它自己。")
     if main.kind != dup.kind:
         raise InvalidInput("建议和投诉不能互相合并。")
-    if main.merged_into_id is not None:  # type: ignore[attr-defined]
-        target = await Item.get(id=main.merged_into_id)  # type: ignore[attr-defined]
+    if main.merged_into_id is not None:
+        target = await Item.get(id=main.merged_into_id)
         raise InvalidInput(f"{into} 本身已合并到 {target.ticket}，请合并到 {target.ticket}。")
     if dup.kind == COMPLAINT:
         person = await repeats.same_person(await Citizen.get(id=dup.citizen_id))  # type: ignore[attr-defined]
@@ -114,9 +114,9 @@ async def unmerge(ticket: str, *, actor: str, clocks: Clocks, note: str = "") ->
     dup = await Item.filter(ticket=ticket).first()
     if dup is None:
         raise NotFound(f"没有编号为 {ticket} 的事项。")
-    if dup.merged_into_id is None:  # type: ignore[attr-defined]
+    if dup.merged_into_id is None:
         raise InvalidTransition(f"{ticket} 没有被合并过。", action="unmerge", status=dup.status)
-    main = await Item.get(id=dup.merged_into_id)  # type: ignore[attr-defined]
+    main = await Item.get(id=dup.merged_into_id)
     now = service.utcnow()
 
     def plan(it: Item) -> Change:

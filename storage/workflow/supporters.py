@@ -30,7 +30,8 @@ def merge_via(item_id: int) -> str:
 
 
 async def citizen_ids(item_id: int) -> list[int]:
-    return list(await Support.filter(item_id=item_id).values_list("citizen_id", flat=True))
+    rows = await Support.filter(item_id=item_id).values_list("citizen_id", flat=True)
+    return [int(row) for row in rows]  # type: ignore[call-overload]
 
 
 async def count(item_id: int) -> int:
@@ -41,7 +42,8 @@ async def counts(item_ids: list[int]) -> dict[int, int]:
     """How many support each of ``item_ids`` (absent: none)."""
     found: dict[int, int] = {}
     for item_id in await Support.filter(item_id__in=item_ids).values_list("item_id", flat=True):
-        found[item_id] = found.get(item_id, 0) + 1  # type: ignore[index]
+        key = int(item_id)  # type: ignore[call-overload]
+        found[key] = found.get(key, 0) + 1
     return found
 
 
