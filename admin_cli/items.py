@@ -12,6 +12,8 @@ from admin_cli import transitions
 from admin_cli.context import audit, clocks, run, staff_name
 from admin_cli.render import console, item_tables, items_table, print_json
 from storage import intake, queries
+from storage.similar import staff as similar
+from storage.similar.catalogue import Catalogue
 from storage.workflow.vocabulary import STATES, channel_label, parse_state
 
 app = typer.Typer(help="事项：列表、详情与办理。", no_args_is_help=True)
@@ -54,6 +56,9 @@ def list_(
     due_within: Annotated[int | None, typer.Option(help="due within N days (or past)")] = None,
     waiting: Annotated[bool, typer.Option("--waiting", help="waiting for the citizen's words")] = False,
     search: Annotated[str | None, typer.Option(help="text in ticket, title, category")] = None,
+    similar_to: Annotated[
+        str | None, typer.Option("--similar-to", help="items like this ticket, most alike first")
+    ] = None,
     sort: Annotated[str, typer.Option(help="created (newest first) or deadline")] = "created",
     limit: Annotated[int, typer.Option(min=1, max=1000)] = 50,
     offset: Annotated[int, typer.Option(min=0)] = 0,
@@ -77,17 +82,41 @@ def list_(
         offset=offset,
     )
     who = staff_name(as_) if reveal else None
+    if similar_to is not None:
+        rows = _similar(similar_to, f, reveal, who)
+    else:
 
-    async def work() -> list[dict[str, Any]]:
-        rows = await queries.list_items(f, reveal=reveal)
-        await _revealed(rows, reveal, who, "items list")
-        return rows
+        async def work() -> list[dict[str, Any]]:
+            rows = await queries.list_items(f, reveal=reveal)
+            await _revealed(rows, reveal, who, "items list")
+            return rows
 
-    rows = run(work)
+        rows = run(work)
     if as_json:
         print_json(rows)
     else:
         console.print(items_table(rows, clocks().zone))
+
+
+def _similar(ticket: str, f: queries.ItemFilter, reveal: bool, who: str | None) -> list[dict[str, Any]]:
+    """``items list --similar-to``: the similar items, ranked; --kind, --status and --channel apply."""
+    others = (f.department, f.campaign, f.overdue, f.due_within, f.waiting, f.search, f.offset)
+    if any(value not in (None, False, 0) for value in others):
+        raise typer.BadParameter(
+            "只能与 --kind、--status、--channel、--limit 一起使用。", param_hint="--similar-to"
+        )
+
+    async def work() -> list[dict[str, Any]]:
+        wanted, wide = ticket.strip().upper(), f.status is not None or f.channel is not None
+        found = await similar.similar_to(
+            wanted, Catalogue(), limit=1000 if wide else f.limit, kind=f.kind, reveal=reveal
+        )
+        kept = [r for r in found if f.status in (None, r["status"]) and f.channel in (None, r["channel"])]
+        rows = kept[: f.limit]
+        await _revealed(rows, reveal, who, "items list --similar-to")
+        return rows
+
+    return run(work)
 
 
 @app.command()

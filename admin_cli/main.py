@@ -10,13 +10,14 @@ import typer
 from typer._click.exceptions import UsageError
 from typer.exceptions import Abort
 
-from admin_cli import catalogue, items, notices, reports
+from admin_cli import catalogue, items, notices, reports, similar
 from admin_cli.render import errors
 from admin_cli.usage import explain
 from storage.errors import StartupError
 
 app = typer.Typer(help="民意 minyi — 工作人员工具 (the staff tool).", no_args_is_help=True)
 app.add_typer(items.app, name="items")
+similar.register(items.app)
 app.add_typer(notices.app, name="notices")
 app.add_typer(catalogue.departments, name="departments")
 app.add_typer(catalogue.campaigns, name="campaigns")

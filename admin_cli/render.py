@@ -7,6 +7,7 @@ from datetime import datetime, tzinfo
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from dialogs.forms import FORMS
@@ -41,8 +42,11 @@ def commands(names: list[str]) -> str:
 
 
 def items_table(rows: list[dict[str, Any]], zone: tzinfo) -> Table:
-    table = Table(title=f"事项（{len(rows)} 条）", show_lines=False)
-    for col in ("编号", "类型", "状态", "类别", "标题", "渠道", "提交时间", "群众"):
+    """Items as listed; rows of ``items list --similar-to`` (with a ``score``) add 相似度."""
+    ranked = any("score" in r for r in rows)
+    table = Table(title=f"事项（{len(rows)} 条{'，按相似度' if ranked else ''}）", show_lines=False)
+    columns = ("编号", "类型", "状态", "类别", "标题", "渠道", "提交时间", "群众")
+    for col in (*columns, "相似度") if ranked else columns:
         table.add_column(col, overflow="fold")
     for r in rows:
         table.add_row(
@@ -54,8 +58,38 @@ def items_table(rows: list[dict[str, Any]], zone: tzinfo) -> Table:
             channel_label(r["channel"]),
             local(r["created_at"], zone),
             who(r["citizen"]),
+            *([f"{r['score']:.2f}"] if ranked else []),
         )
     return table
+
+
+def _briefs(rows: list[dict[str, Any]]) -> str:
+    return "、".join(f"{r['ticket']}（{state_label(r['status'])}）" for r in rows)
+
+
+def similar_marks(row: dict[str, Any]) -> list[tuple[str, str]]:
+    """What ``items show`` marks of similar items: 重复件, 复核终结, 合并, 附议, 公开."""
+    s: dict[str, Any] = row.get("similar") or {}
+    marks: list[tuple[str, str]] = []
+    if earlier := s.get("repeat_of"):
+        line = f"可能重复 {earlier['ticket']}（{state_label(earlier['status'])}）：同一人此前反映的相似投诉"
+        marks.append(("重复件", line + (f"。[red]{earlier['note']}[/red]" if earlier["exhausted"] else "")))
+    if s.get("exhausted"):
+        marks.append(("复核终结", f"[red]{s['exhausted_note']}[/red]"))
+    if s.get("repeats"):
+        marks.append(("被重复反映", _briefs(s["repeats"])))
+    if s.get("merged_into"):
+        marks.append(("已合并到", f"{s['merged_into']}（重复件，作者已成为其附议人）"))
+    if s.get("merged"):
+        marks.append(("并入的重复件", _briefs(s["merged"])))
+    if s.get("supporters") or row["kind"] == "suggestion":
+        marks.append(("附议", f"{s.get('supporters', 0)} 人"))
+    if s.get("published"):
+        marks.append(("公开", escape(f"{s['public_title']}：{s['public_summary']}")))
+    elif row["kind"] == "suggestion" and not s.get("merged_into"):
+        marks.append(("公开", "未公开（items publish 填写公开标题和摘要后，其他市民才能看到并附议）"))
+    marks.append(("相似事项", f"minyi-admin items similar {row['ticket']}"))
+    return marks
 
 
 def item_tables(row: dict[str, Any], zone: tzinfo) -> list[Table]:
@@ -78,6 +112,7 @@ def item_tables(row: dict[str, Any], zone: tzinfo) -> list[Table]:
             f"{row.get('extended_days', 0)} 天 / {row.get('redo_count', 0)} 次"
             f" / {row.get('review_level', 0)} 级",
         ),
+        *similar_marks(row),
         ("可执行操作", commands(row.get("allowed_actions") or [])),
     ):
         head.add_row(label, value)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import html
+import json
 import sys
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -33,6 +34,7 @@ class By(StrEnum):
 class Format(StrEnum):
     md = "md"
     html = "html"
+    json = "json"
 
 
 def _start(day: datetime | None) -> datetime | None:
@@ -119,10 +121,11 @@ def _num(value: float | None) -> str:
 def digest(
     since: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"])],
     until: Annotated[datetime, typer.Option(formats=["%Y-%m-%d"])],
-    fmt: Annotated[Format, typer.Option("--format")] = Format.md,
+    fmt: Annotated[Format, typer.Option("--format", help="md, html or json")] = Format.md,
     out: Annotated[Path | None, typer.Option(help="file to write (default: reports/…)")] = None,
 ) -> None:
-    """人民建议摘报: reported suggestions grouped by category, with 问题/症结/对策 and consent."""
+    """人民建议摘报: reported suggestions by category, with 问题/症结/对策 and consent; similar
+    suggestions make one entry: 同类建议 N 件，附议 M 人."""
     groups = run(lambda: reports.digest(_start(since) or since, _end(until) or until))
     title = f"人民建议摘报（{since:%Y-%m-%d} 至 {until:%Y-%m-%d}）"
     entries = [(cat, e) for cat, items in groups.items() for e in items]
@@ -136,6 +139,8 @@ def digest(
     text = "\n".join(lines)
     if fmt is Format.html:
         text = _html(title, lines)
+    elif fmt is Format.json:
+        text = json.dumps({"title": title, "groups": groups}, ensure_ascii=False, indent=2)
     path = out or Path("reports") / f"digest-{since:%Y%m%d}-{until:%Y%m%d}.{fmt.value}"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
@@ -153,8 +158,19 @@ def _entry(e: dict[str, Any]) -> list[str]:
         f"- 对策：{e['measure']}",
         f"- 地点：{e['place'] or '（未填）'}",
         f"- 作者：{author}，{consent}",
+        *_similar(e),
         "",
     ]
+
+
+def _similar(e: dict[str, Any]) -> list[str]:
+    """The line of a group of similar suggestions: 同类建议 N 件，附议 M 人 (and which they are)."""
+    count, backing = e.get("count", 1), e.get("supporters", 0)
+    if count <= 1 and not backing:
+        return []
+    notes = [f"另见 {'、'.join(e['similar'])}"] if e.get("similar") else []
+    notes += [f"并入的重复件 {'、'.join(e['merged'])}"] if e.get("merged") else []
+    return [f"- 同类建议 {count} 件，附议 {backing} 人" + (f"（{'；'.join(notes)}）" if notes else "")]
 
 
 def _html(title: str, lines: list[str]) -> str:

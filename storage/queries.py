@@ -12,6 +12,7 @@ from tortoise.expressions import Q
 from storage import privacy
 from storage.errors import NotFound
 from storage.models import Department, Item, ItemEvent, Message
+from storage.similar.staff import duplicates_of
 from storage.workflow.transitions import allowed_commands
 from storage.workflow.vocabulary import OPEN, WAITING_ON_CITIZEN
 
@@ -124,5 +125,6 @@ async def item_detail(ticket: str, reveal: bool = False) -> dict[str, Any]:
             }
             for m in thread
         ],
+        similar=await duplicates_of(item),  # 重复件, 合并, 附议, 公开 (issue 13)
     )
     return row

@@ -8,8 +8,9 @@ from statistics import mean
 from typing import Any
 
 from storage import privacy
-from storage.models import Item, ItemEvent
+from storage.models import Item, ItemEvent, Support
 from storage.queries import iso, late_by
+from storage.similar.staff import clusters, features_of
 
 FINISH = ("answer", "implement", "decline", "reject")  # the item got its outcome
 
@@ -105,25 +106,69 @@ def _ratio(part: int, whole: int) -> float | None:
 
 
 async def digest(since: datetime, until: datetime) -> dict[str, list[dict[str, Any]]]:
-    """Reported suggestions (报送 in the period), grouped by category, with the author's consent."""
+    """Reported suggestions (报送 in the period), grouped by category, with the author's consent.
+    Similar suggestions make one entry (the one with most supporters, then the earliest) with
+    ``count`` (同类建议 N 件), ``similar`` (the other tickets), ``supporters`` (附议 M 人: the people
+    supporting any of them, once each, besides their authors) and ``merged`` (duplicates merged
+    into them, whose authors are among the supporters); a merged item is never an entry."""
     reported = await ItemEvent.filter(action="report", created_at__gte=since, created_at__lt=until)
     ids = sorted({e.item_id for e in reported})  # type: ignore[attr-defined]
+    items = {i.id: i for i in await Item.filter(id__in=ids, merged_into_id=None).order_by("id")}
+    backing = await _supporters(list(items))
+    merged = await _merged(list(items))
     grouped: dict[str, list[dict[str, Any]]] = defaultdict(list)
-    for item in await Item.filter(id__in=ids).order_by("category", "created_at"):
-        f = item.fields_data
-        grouped[item.category or "其他"].append(
-            {
-                "ticket": item.ticket,
-                "title": item.title,
-                "problem": f.get("problem", ""),
-                "cause": f.get("cause", ""),
-                "measure": f.get("measure", ""),
-                "place": f.get("place", ""),
-                "anonymous": item.anonymous,
-                "contact_ok": f.get("contact_ok") == "可以",
+    groups = clusters([(i.id, features_of(i)) for i in items.values()])
+    for group in groups:
+        members = sorted(group, key=lambda i: (-len(backing.get(i, ())), items[i].created_at, i))
+        head = items[members[0]]
+        authors = {items[i].citizen_id for i in group}  # type: ignore[attr-defined]
+        people = set().union(*(backing.get(i, set()) for i in group)) - authors
+        grouped[head.category or "其他"].append(
+            _entry(head)
+            | {
+                "count": len(group),
+                "similar": [items[i].ticket for i in members[1:]],
+                "supporters": len(people),
+                "merged": [t for i in members for t in merged.get(i, [])],
             }
         )
-    return dict(grouped)
+    return {
+        category: sorted(entries, key=lambda e: (e["created_at"], e["ticket"]))
+        for category, entries in sorted(grouped.items())
+    }
+
+
+def _entry(item: Item) -> dict[str, Any]:
+    f = item.fields_data
+    return {
+        "ticket": item.ticket,
+        "title": item.title,
+        "problem": f.get("problem", ""),
+        "cause": f.get("cause", ""),
+        "measure": f.get("measure", ""),
+        "place": f.get("place", ""),
+        "anonymous": item.anonymous,
+        "contact_ok": f.get("contact_ok") == "可以",
+        "created_at": iso(item.created_at),
+    }
+
+
+async def _supporters(item_ids: list[int]) -> dict[int, set[int]]:
+    """The citizens supporting each item (附议)."""
+    found: dict[int, set[int]] = defaultdict(set)
+    rows = Support.filter(item_id__in=item_ids).values_list("item_id", "citizen_id")
+    for item_id, citizen_id in await rows:
+        found[item_id].add(citizen_id)
+    return found
+
+
+async def _merged(item_ids: list[int]) -> dict[int, list[str]]:
+    """The tickets merged into each item."""
+    found: dict[int, list[str]] = defaultdict(list)
+    rows = Item.filter(merged_into_id__in=item_ids).order_by("id").values_list("merged_into_id", "ticket")
+    for item_id, ticket in await rows:
+        found[item_id].append(ticket)
+    return found
 
 
 async def export_rows(since: datetime | None, reveal: bool = False) -> list[dict[str, Any]]:
