@@ -105,10 +105,10 @@ class Item(Model):
     public_summary = fields.TextField(default="", db_default="")
     published_at = fields.DatetimeField(null=True)
     merged_into: fields.ForeignKeyNullableRelation[Item] = fields.ForeignKeyField(
-        "models.Item", related_name="merged", null=True, on_delete=fields.SET_NULL
+        "models.Item", related_name="merged", null=True, on_delete=fields.SET_NULL, db_index=True
     )
     repeat_of: fields.ForeignKeyNullableRelation[Item] = fields.ForeignKeyField(
-        "models.Item", related_name="repeats", null=True, on_delete=fields.SET_NULL
+        "models.Item", related_name="repeats", null=True, on_delete=fields.SET_NULL, db_index=True
     )
     merged_into_id: int | None  # the columns of the two links (tortoise sets them; typed for mypy)
     repeat_of_id: int | None

@@ -19,8 +19,9 @@ from storage.workflow.service import Change
 from storage.workflow.vocabulary import COMPLAINT
 
 MAX_PUBLIC_TITLE, MAX_PUBLIC_SUMMARY = 40, 500
-_PHONE = re.compile(r"\d[\d\s-]{6,}\d")
-_ADDRESS = re.compile(r"\d+\s*(?:号楼|号|弄|室|栋|幢|单元)")
+# a mobile or a fixed-line number (not a date, 2026-11-22); a house, lane or room number (not 2号线, 3号口)
+_PHONE = re.compile(r"(?<!\d)(?:1[3-9]\d(?:[\s-]?\d){8}|0\d{2,3}[\s-]?\d{7,8}|\d{7,8})(?!\d)")
+_ADDRESS = re.compile(r"\d+\s*(?:号楼|号(?![线口])|弄|室|栋|幢|单元)")
 
 
 def _public(text: str, what: str, limit: int, item: Item) -> str:
@@ -139,10 +140,12 @@ async def unmerge(ticket: str, *, actor: str, clocks: Clocks, note: str = "") ->
 
 async def _move_supporters(conn: BaseDBAsyncClient, dup: Item, main: Item, now: datetime) -> None:
     """The duplicate's author and supporters become supporters of the main item (once each)."""
-    people = [dup.citizen_id, *[s.citizen_id for s in await Support.filter(item_id=dup.id).using_db(conn)]]  # type: ignore[attr-defined]
+    backers = await Support.filter(item_id=dup.id).using_db(conn)
     have = set(await Support.filter(item_id=main.id).using_db(conn).values_list("citizen_id", flat=True))
     have.add(main.citizen_id)  # type: ignore[attr-defined]
-    await Support.filter(item_id=dup.id).using_db(conn).delete()
+    moving = [s for s in backers if s.citizen_id not in have]  # type: ignore[attr-defined]
+    await Support.filter(id__in=[s.id for s in moving]).using_db(conn).delete()  # the others stay on dup
+    people = [dup.citizen_id, *[s.citizen_id for s in moving]]  # type: ignore[attr-defined]
     for citizen_id in dict.fromkeys(people):
         if citizen_id not in have:
             await Support.create(
