@@ -43,10 +43,25 @@ class StoragePort:
         return [self._brief(i) for i in items]
 
     async def find_item(self, user: UserRef, ticket: str) -> ItemBrief | None:
-        item = await Item.filter(
-            ticket=ticket, citizen__channel=user.channel, citizen__external_id=user.user_id
-        ).first()
-        return self._brief(item) if item else None
+        """One of the citizen's items, or one they support (附议: shown by its public title)."""
+        mine = {"citizen__channel": user.channel, "citizen__external_id": user.user_id}
+        item = await Item.filter(ticket=ticket, **mine).first()
+        if item is not None:
+            return self._brief(item)
+        supported = {
+            "supports__citizen__channel": user.channel,
+            "supports__citizen__external_id": user.user_id,
+        }
+        backed = await Item.filter(ticket=ticket, **supported).first()
+        if backed is None:
+            return None
+        return ItemBrief(
+            backed.ticket,
+            backed.kind,
+            backed.status,
+            backed.public_title or backed.ticket,
+            self.clocks.local(backed.created_at),
+        )
 
     async def followups(self, user: UserRef, at: datetime) -> Followups:
         """What waits for the citizen who wrote at ``at`` (the questions shown by then)."""

@@ -28,10 +28,22 @@ async def for_citizen(
     ranked = [item_id for item_id, _ in await catalogue.search(feats, kind=SUGGESTION, limit=20)]
     if not ranked:
         return []
-    query = Item.filter(id__in=ranked, kind=SUGGESTION, published=True, merged_into_id=None)
-    if citizen is not None:
-        query = query.exclude(citizen_id=citizen.id)
-    shown = {item.id: item for item in await query.exclude(status="rejected")}
+    # by id only: a kind or state condition here makes SQLite scan the (kind, status) index instead
+    rows = await Item.filter(id__in=ranked)
+    mine = citizen.id if citizen is not None else None
+    shown = {item.id: item for item in rows if _offered(item, mine)}
     best = [shown[i] for i in ranked if i in shown][:limit]
     counts = await supporters.counts([item.id for item in best])
     return [(item, counts.get(item.id, 0)) for item in best]
+
+
+def _offered(item: Item, citizen_id: int | None) -> bool:
+    """A published suggestion, not merged, not refused, not the citizen's own."""
+    own = item.citizen_id == citizen_id  # type: ignore[attr-defined]
+    return (
+        item.kind == SUGGESTION
+        and item.published
+        and item.merged_into_id is None
+        and not own
+        and (item.status != "rejected")
+    )

@@ -82,6 +82,8 @@ async def cosign_a_published_suggestion(case: Case) -> None:
     done = "\n".join(await case.say("附议 1"))
     assert f"已为您附议“{title}”（{main}）" in done, done
     assert (await case.show(main))["similar"]["supporters"] == 1
+    state = "\n".join(await case.say(main))  # a supporter may ask for its state by its number
+    assert main in state and title in state and texts.status_label("received") in state, state
 
     accepted = await case.staff.act("accept", main)
     told = supporter_notice(accepted, title, "accepted")

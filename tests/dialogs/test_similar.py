@@ -11,10 +11,11 @@ from tests.dialogs.chat import Chat
 
 IDEA = "中山公园地铁站出口那边能不能划一块共享单车停车区域，现在单车没地方停"
 OILY = "楼下那家饭店的油烟还是直排，熏得家里全是味"
+NOV = datetime(2026, 11, 20, tzinfo=UTC)
 PUBLISHED = (
-    SimilarBrief("JY-20261120-0003", "suggestion", "中山公园站增设单车停放点", "accepted", datetime(2026, 11, 20, tzinfo=UTC), None, 12),
-    SimilarBrief("JY-20261121-0004", "suggestion", "地铁站单车停放", "received", datetime(2026, 11, 21, tzinfo=UTC)),
-)  # fmt: skip
+    SimilarBrief("JY-20261120-0003", "suggestion", "中山公园站增设单车停放点", "accepted", NOV, None, 12),
+    SimilarBrief("JY-20261121-0004", "suggestion", "地铁站单车停放", "received", NOV),
+)
 MINE = SimilarBrief(
     "TS-20261118-0002", "complaint", "楼下饭店油烟直排", "accepted",
     datetime(2026, 11, 18, 9, tzinfo=UTC), datetime(2027, 1, 17, tzinfo=UTC),
