@@ -111,8 +111,7 @@ def rewarded(ticket: str, note: str) -> str:
 
 def published(ticket: str) -> str:
     return (
-        f"您的建议 {ticket} 已由工作人员整理后公开，其他市民可以附议支持。"
-        "公开的内容不含您的姓名和联系方式。"
+        f"您的建议 {ticket} 已由工作人员整理后公开，其他市民可以附议支持。公开的内容不含您的姓名和联系方式。"
     )
 
 
