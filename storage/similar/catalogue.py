@@ -44,6 +44,15 @@ def stored_features(kind: str, terms: str, values: dict[str, Any]) -> Features:
     return decode(terms) if terms else features(matter_text(kind, values))
 
 
+async def _fields_of(ids: list[int], chunk: int = 500) -> dict[int, dict[str, Any]]:
+    """The fields of items filed before their words were stored, read a few hundred at a time."""
+    found: dict[int, dict[str, Any]] = {}
+    for at in range(0, len(ids), chunk):
+        rows = await Item.filter(id__in=ids[at : at + chunk]).values_list("id", "fields_data")
+        found.update({int(item_id): values or {} for item_id, values in rows})
+    return found
+
+
 class Catalogue:
     """The similarity index of the items of the database, caught up before each search."""
 
@@ -60,9 +69,11 @@ class Catalogue:
             where = Q(id__gt=self._max)
             if self._gaps:
                 where |= Q(id__in=list(self._gaps))
-            rows = await Item.filter(where).order_by("id").values_list("id", "kind", "terms", "fields_data")
-            for item_id, kind, terms, values in rows:
-                self.index.add(item_id, stored_features(kind, terms, values or {}))
+            rows = await Item.filter(where).order_by("id").values_list("id", "kind", "terms")
+            unread = [item_id for item_id, _, terms in rows if not terms]  # filed before issue 13
+            fields = await _fields_of(unread)
+            for item_id, kind, terms in rows:
+                self.index.add(item_id, stored_features(kind, terms, fields.get(item_id) or {}))
                 self.kinds[item_id] = kind
                 self._gaps.pop(item_id, None)
             self._note_gaps([r[0] for r in rows])

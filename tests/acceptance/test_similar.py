@@ -8,6 +8,12 @@ the scaled shape never see each other's items."""
 
 from __future__ import annotations
 
+import json
+import tempfile
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from dialogs import notices, texts
@@ -55,6 +61,18 @@ async def tell_idea(case: Case, words: str) -> str:
     return "\n".join(await case.say(words))
 
 
+async def digest_entry(case: Case, ticket: str) -> dict[str, Any]:
+    """The 摘报 entry (``minyi-admin digest --format json``) that holds ``ticket``."""
+    today = datetime.now(UTC).date()
+    out = Path(tempfile.mkdtemp()) / "digest.json"
+    since, until = (today - timedelta(days=1)).isoformat(), (today + timedelta(days=1)).isoformat()
+    await case.staff.ok("digest", "--since", since, "--until", until, "--format", "json", "--out", str(out))
+    groups = json.loads(out.read_text(encoding="utf-8"))["groups"]
+    found = [e for entries in groups.values() for e in entries if ticket in (e["ticket"], *e["similar"])]
+    assert len(found) == 1, groups
+    return dict(found[0])
+
+
 def supporter_notice(act: Act, title: str, status: str) -> Act:
     """The progress notice a supporter gets of ``act`` (the author's notice is someone else's)."""
     text = notices.for_supporter("suggestion", act.ticket, title, texts.status_label(status))
@@ -90,6 +108,16 @@ async def cosign_a_published_suggestion(case: Case) -> None:
     case.written.append(told)
     await case.see(told)
     assert AUTHOR not in "\n".join(s.text for s in case.citizen.screen())
+
+    # the same idea by letter again; both reported: the digest makes them one entry
+    second = await letter(case, words)
+    await case.staff.act("accept", second)
+    await case.staff.act("report", second)
+    reported = supporter_notice(await case.staff.act("report", main), title, "reported")
+    case.written.append(reported)
+    await case.see(reported)
+    entry = await digest_entry(case, main)
+    assert (entry["count"], entry["similar"], entry["supporters"]) == (2, [second], 1), entry
 
     gone = "\n".join(await case.say(f"取消附议 {main}"))
     assert texts.UNCOSIGNED.format(ticket=main) in gone, gone

@@ -107,3 +107,10 @@ def test_ids_skipped_by_a_commit_are_looked_for_again() -> None:
     assert set(catalogue._gaps) == {7, 8} and catalogue._max == 10
     catalogue._note_gaps([1_000_000])  # a sequence restarted far away: no million gaps
     assert set(catalogue._gaps) == {7, 8} and catalogue._max == 1_000_000
+
+
+async def test_items_filed_before_their_words_were_stored_are_read_from_their_fields(any_db: str) -> None:
+    ticket = await suggestion(AUTHOR, IDEA, "s1")
+    await Item.filter(ticket=ticket).update(terms="")  # as migration 0003 leaves an older item
+    found = await Catalogue().search(features(MY_WORDS), kind="suggestion")
+    assert [i for i, _ in found] == [(await Item.get(ticket=ticket)).id]
