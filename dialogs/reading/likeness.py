@@ -15,12 +15,15 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-
-import rjieba
+from functools import cache
+from types import ModuleType
+from typing import TYPE_CHECKING
 
 from dialogs.reading.cleaning import normalise
 from dialogs.reading.lexicon import lines, sections
-from dialogs.reading.place import LISTED, Token, found, tokens
+
+if TYPE_CHECKING:
+    from dialogs.reading.place import Token
 
 __all__ = [
     "THRESHOLD",
@@ -78,6 +81,15 @@ _PLACE_TAILS = ("小区", "地铁站", "公交站", "火车站", "门口", "站"
 _CACHE: dict[str, float] = {}
 
 
+@cache
+def _place() -> ModuleType:
+    """The reader's place module (rjieba and the place lists), imported on first use: importing this
+    module costs a process nothing until it reads or compares a text (``minyi-admin`` starts fast)."""
+    from dialogs.reading import place
+
+    return place
+
+
 def weight(term: str) -> float:
     """A word's static weight: low for common words, more for longer ones."""
     found_weight = _CACHE.get(term)
@@ -107,7 +119,7 @@ def _places(text: str, words: list[Token]) -> tuple[list[str], list[tuple[int, i
     """The named places of a text (reader's places, bus routes and metro lines) and their name spans."""
     names: list[str] = []
     spans: list[tuple[int, int]] = []
-    for spot in found(text, words):
+    for spot in _place().found(text, words):
         name = _place_name(text[spot.start : spot.end])
         names.append(name)
         spans.append((spot.start, spot.start + len(name)))
@@ -162,7 +174,7 @@ def _parts(word: str) -> Iterator[str]:
     if not any_part:
         for size in (3, 2):
             head = word[:size]
-            if head != word and head not in _DROP and rjieba.has_word(head):
+            if head != word and head not in _DROP and _place().rjieba.has_word(head):
                 yield head
                 return
 
@@ -181,7 +193,7 @@ def features(text: str) -> Features:
     clean = normalise(text)
     if not clean:
         return Features()
-    words = tokens(clean)
+    words = _place().tokens(clean)
     names, spans = _places(clean, words)
     places = [name for name in dict.fromkeys(names) if name not in _DROP][:MAX_PLACES]
     terms = [term for term in _kept(_terms(words, spans), MAX_TERMS) if term not in places]
@@ -204,9 +216,10 @@ def decode(s: str) -> Features:
     return Features(kept | frozenset(terms.split()), kept)
 
 
+@cache
 def specific(place: str) -> bool:
     """Whether a place is more specific than a district (a road, an estate, a route: not 浦东新区)."""
-    return LISTED.get(place, 5) > 1
+    return bool(_place().LISTED.get(place, 5) > 1)
 
 
 def relation(a: frozenset[str], b: frozenset[str]) -> int:

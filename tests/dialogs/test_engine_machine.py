@@ -217,10 +217,12 @@ class EngineMachine(RuleBasedStateMachine):
 
         for _ in range(30):
             d = self.conv.draft
-            if d is None or self.conv.mode != "form":
+            if d is None or self.conv.mode not in ("form", "pick_similar"):
                 break
             fields = FORMS[d.kind].fields
             text = "确认" if d.step >= len(fields) else answers.get(fields[d.step].key, "内容")
+            if self.conv.mode == "pick_similar":  # similar items were offered: go on with one's own
+                text = "继续"
             self._send(text)
         assert self.submitted[count:] == [key]
 
