@@ -112,6 +112,12 @@ class Item(Model):
     )
     merged_into_id: int | None  # the columns of the two links (tortoise sets them; typed for mypy)
     repeat_of_id: int | None
+    # the public side (issue 14): 金点子 of a year, and the API key an item came in through
+    golden_year = fields.IntField(null=True)
+    golden_note = fields.TextField(default="", db_default="")
+    api_key: fields.ForeignKeyNullableRelation[ApiKey] = fields.ForeignKeyField(
+        "models.ApiKey", related_name="items", null=True, on_delete=fields.SET_NULL
+    )
 
     class Meta:
         table = "item"
@@ -122,6 +128,23 @@ class Item(Model):
             Index(fields=("category",)),
             Index(fields=("created_at",)),
         )
+
+
+class ApiKey(Model):
+    """The key of a partner system for Open311 (the 12345 platform, a district app): its name is
+    the channel its items come in on, only the SHA-256 of the key is kept, every use is counted."""
+
+    id = fields.IntField(primary_key=True)
+    name = fields.CharField(max_length=16, unique=True)
+    can = fields.CharField(max_length=16)  # "submit" | "read-own"
+    secret_hash = fields.CharField(max_length=64, unique=True)
+    uses = fields.IntField(default=0)
+    last_used_at = fields.DatetimeField(null=True)
+    revoked_at = fields.DatetimeField(null=True)
+    created_at = fields.DatetimeField(auto_now_add=True)
+
+    class Meta:
+        table = "api_key"
 
 
 class Support(Model):

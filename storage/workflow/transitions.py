@@ -80,6 +80,10 @@ def _adopted_once(mark: str, done: str) -> Guard:
     return guard
 
 
+def _adopted(item: ItemLike) -> str | None:
+    return None if item.adopted_at is not None else "只有被采纳的建议才能评为金点子"
+
+
 def _unmerged(item: ItemLike) -> str | None:
     return "已经合并到其他事项，不能再这样操作" if item.merged_into_id is not None else None
 
@@ -160,6 +164,7 @@ EDGES: tuple[Edge, ...] = (
         "reward",
         _adopted_once("rewarded", "已经褒奖过了"),
     ),
+    _e("golden", {"adopted", "implemented", "closed"}, STAY, ONLY_S, "评为金点子", "golden", _adopted),
     _e("publish", ALL - {"rejected"}, STAY, ONLY_S, "公开", "publish", _unmerged),
     _e("unpublish", ALL, STAY, ONLY_S, "取消公开", "unpublish", _published),
     _e("cosign", ALL - {"rejected"}, STAY, ONLY_S, "群众附议", guard=_cosignable),
