@@ -16,13 +16,18 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/minyi serve
 
-# Debian's Chromium for the one browser test (installed only when missing; needs root or sudo).
+# Debian's Chromium for the browser tests, and a Chinese font for their screenshots (installed only
+# when missing; needs root or sudo).
 browser:
 	@if [ ! -x /usr/bin/chromium ]; then \
 	  if command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	      || echo "could not install chromium: the browser test will skip"; \
 	  else echo "no /usr/bin/chromium and no root to install it: the browser test will skip"; fi; \
+	fi
+	@if [ ! -d /usr/share/fonts/truetype/wqy ] && command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ]; then \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null \
+	    || echo "could not install fonts-wqy-microhei: screenshots will show boxes for Chinese"; \
 	fi
 
 test: $(STAMP) browser
