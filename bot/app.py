@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Callable
 
 from aiohttp import web
 
-from bot import readiness
+from bot import open311, readiness
 from bot.channels import web as web_channel
 from bot.channels.telegram import adapter as telegram_channel
 from bot.channels.wechat import adapter as wechat_channel
@@ -43,6 +43,7 @@ def create_app(services: Services) -> web.Application:
     if config.core.metrics_port is None:  # otherwise `minyi serve` serves it on that port
         metrics.setup(app, config.core)
     web_channel.setup(app, config.core, services.backends.redis)
+    open311.setup(app, config.core.open311_rate, clocks=config.core.clocks, redis=services.backends.redis)
     if (wechat := services.wechat) is not None:
         channel = wechat_channel.build_channel(
             wechat.settings, pipeline, wechat.window, wechat.api, config.core.media_dir

@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     web_rate_address_polls: str = "600/minute"  # polls and acks per client address (many behind one NAT)
     web_proxy_hops: int = Field(default=0, ge=0, le=5)  # trusted proxies adding X-Forwarded-For
     web_legacy_claims: bool = True  # an old page's ``minyi_user`` may be bound to a new session once
+    # Open311 GeoReport v2 (/open311): requests per API key (or per client address without one)
+    open311_rate: str = "60/minute"
 
     @field_validator("redis_url", "staff", "metrics_token", "metrics_port", mode="before")
     @classmethod
@@ -89,7 +91,9 @@ class Settings(BaseSettings):
     def _blank_is_auto(cls, v: object) -> object:
         return blank_is_none(v)
 
-    @field_validator("web_rate_session", "web_rate_address", "web_rate_polls", "web_rate_address_polls")
+    @field_validator(
+        "web_rate_session", "web_rate_address", "web_rate_polls", "web_rate_address_polls", "open311_rate"
+    )
     @classmethod
     def _rate(cls, v: str) -> str:
         try:
