@@ -10,7 +10,7 @@ import typer
 from typer._click.exceptions import UsageError
 from typer.exceptions import Abort
 
-from admin_cli import apikeys, catalogue, items, notices, reports, similar
+from admin_cli import apikeys, catalogue, golden, items, notices, reports, similar
 from admin_cli.render import errors
 from admin_cli.usage import explain
 from storage.errors import StartupError
@@ -22,6 +22,7 @@ app.add_typer(notices.app, name="notices")
 app.add_typer(catalogue.departments, name="departments")
 app.add_typer(catalogue.campaigns, name="campaigns")
 app.add_typer(apikeys.app, name="apikeys")
+golden.register(items.app, app)
 reports.register(app)
 
 

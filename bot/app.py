@@ -12,6 +12,7 @@ from collections.abc import AsyncIterator, Callable
 from aiohttp import web
 
 from bot import open311, readiness
+from bot import public as public_site
 from bot.channels import web as web_channel
 from bot.channels.telegram import adapter as telegram_channel
 from bot.channels.wechat import adapter as wechat_channel
@@ -44,6 +45,7 @@ def create_app(services: Services) -> web.Application:
         metrics.setup(app, config.core)
     web_channel.setup(app, config.core, services.backends.redis)
     open311.setup(app, config.core.open311_rate, clocks=config.core.clocks, redis=services.backends.redis)
+    public_site.setup(app, clocks=config.core.clocks)
     if (wechat := services.wechat) is not None:
         channel = wechat_channel.build_channel(
             wechat.settings, pipeline, wechat.window, wechat.api, config.core.media_dir

@@ -1,4 +1,4 @@
-"""The web chat page in a real browser, checked by axe-core (``axe-playwright-python``): no serious
+"""The web chat page and the public pages (/gongshi/) in a real browser, checked by axe-core (``axe-playwright-python``): no serious
 or critical violation, at a phone's width (375 px), at 320 px and with the text at 200 %; Chinese
 ``lang`` and a title. Screenshots go to ``tests/output/`` for a person to look at."""
 
@@ -28,9 +28,13 @@ def severe(results: Any) -> list[str]:
     ]
 
 
+PAGES = {"chat": "/", "gongshi": "/gongshi/", "banli": "/gongshi/banli", "zhengji": "/gongshi/zhengji"}
+
+
+@pytest.mark.parametrize("name", PAGES)
 @pytest.mark.parametrize(("width", "zoom"), [(375, 1.0), (320, 1.0), (375, 2.0)])
-async def test_the_chat_page_passes_axe_at_phone_widths_and_large_text(
-    app: web.Application, aiohttp_server: Callable[..., Any], width: int, zoom: float
+async def test_the_pages_pass_axe_at_phone_widths_and_large_text(
+    app: web.Application, aiohttp_server: Callable[..., Any], width: int, zoom: float, name: str
 ) -> None:
     need_chromium()
     from axe_playwright_python.async_playwright import Axe
@@ -41,8 +45,9 @@ async def test_the_chat_page_passes_axe_at_phone_widths_and_large_text(
         browser = await pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=FLAGS)
         try:
             page = await browser.new_page(viewport={"width": width, "height": 740}, is_mobile=True)
-            await page.goto(str(server.make_url("/")))
-            await page.get_by_text("3 查进度").first.wait_for()
+            await page.goto(str(server.make_url(PAGES[name])))
+            if name == "chat":
+                await page.get_by_text("3 查进度").first.wait_for()
             if zoom != 1.0:  # 200 % text, as a browser's text-size setting does
                 await page.add_style_tag(content=f"html {{ font-size: {int(zoom * 100)}% !important; }}")
             results = await Axe().run(page)
@@ -50,7 +55,9 @@ async def test_the_chat_page_passes_axe_at_phone_widths_and_large_text(
             title = await page.title()
             overflow = await page.evaluate("document.documentElement.scrollWidth")
             OUTPUT.mkdir(exist_ok=True)
-            await page.screenshot(path=str(OUTPUT / f"chat-{width}px-{int(zoom * 100)}.png"), full_page=True)
+            await page.screenshot(
+                path=str(OUTPUT / f"{name}-{width}px-{int(zoom * 100)}.png"), full_page=True
+            )
         finally:
             await browser.close()
     assert severe(results) == [], "\n".join(severe(results))
