@@ -1,6 +1,7 @@
-"""The web chat page and the public pages (/gongshi/) in a real browser, checked by axe-core (``axe-playwright-python``): no serious
-or critical violation, at a phone's width (375 px), at 320 px and with the text at 200 %; Chinese
-``lang`` and a title. Screenshots go to ``tests/output/`` for a person to look at."""
+"""The web chat page and the public pages (/gongshi/) in a real browser, checked by axe-core
+(``axe-playwright-python``): no serious or critical violation, at a phone's width (375 px), at
+320 px and with the text at 200 %; Chinese ``lang`` and a title. Screenshots go to
+``tests/output/`` for a person to look at."""
 
 from __future__ import annotations
 
