@@ -123,7 +123,7 @@ def parse_time(value: str, name: str) -> datetime:
 
 
 def _visible(key: ApiKey | None) -> Q:
-    public = Q(kind=SUGGESTION, published=True)
+    public = Q(kind=SUGGESTION, published=True, merged_into_id=None)  # as on /gongshi/
     if key is not None and apikeys.READ_OWN in apikeys.RIGHTS.get(key.can, frozenset()):
         return public | Q(api_key_id=key.id)
     return public

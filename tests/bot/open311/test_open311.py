@@ -135,6 +135,9 @@ async def test_nothing_private_is_listed(server: TestServer) -> None:
             assert secret not in body
     status, _, body = await get(server, f"/open311/v2/requests/{public}.xml")
     assert status == 200 and "张三" not in body
+    await Item.filter(ticket=public).update(merged_into_id=(await Item.get(ticket=public)).id)  # merged away
+    status, _, body = await get(server, f"/open311/v2/requests/{public}.json")
+    assert status == 404, "a merged suggestion is not public (as on /gongshi/)"
     tickets = [i.ticket for i in await Item.filter(kind="complaint")]
     status, _, body = await get(server, f"/open311/v2/requests/{tickets[0]}.json", api_key=mine)
     assert status == 404 and json.loads(body)[0]["code"] == 404
