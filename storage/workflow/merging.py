@@ -12,7 +12,7 @@ from tortoise.backends.base.client import BaseDBAsyncClient
 
 from dialogs import notices
 from storage.errors import InvalidInput, InvalidTransition, NotFound
-from storage.models import Citizen, Item, ItemEvent, Support
+from storage.models import Citizen, Item, Support
 from storage.workflow import repeats, service, supporters
 from storage.workflow.clocks import Clocks
 from storage.workflow.service import Change
@@ -103,9 +103,8 @@ async def merge(ticket: str, *, actor: str, clocks: Clocks, into: str, note: str
 
     async def join(conn: BaseDBAsyncClient, it: Item) -> None:
         await _move_supporters(conn, it, main, now)
-        await _event(
-            conn, main, "absorb", actor, f"{ticket} 作为重复件并入" + (f"：{note}" if note else ""), now
-        )
+        said = f"{ticket} 作为重复件并入" + (f"：{note}" if note else "")
+        await supporters.mark(conn, main, "absorb", now, actor=actor, note=said)
 
     return await service.apply(ticket, "merge", actor=actor, now=now, plan=plan, extra=join)
 
@@ -133,7 +132,8 @@ async def unmerge(ticket: str, *, actor: str, clocks: Clocks, note: str = "") ->
         await Support.filter(id__in=[s.id for s in moved]).using_db(conn).delete()
         for citizen_id in back:
             await Support.create(using_db=conn, item=it, citizen_id=citizen_id, via=supporters.COSIGN)
-        await _event(conn, main, "release", actor, f"{ticket} 取消合并" + (f"：{note}" if note else ""), now)
+        said = f"{ticket} 取消合并" + (f"：{note}" if note else "")
+        await supporters.mark(conn, main, "release", now, actor=actor, note=said)
 
     return await service.apply(ticket, "unmerge", actor=actor, now=now, plan=plan, extra=split)
 
@@ -155,19 +155,3 @@ async def _move_supporters(conn: BaseDBAsyncClient, dup: Item, main: Item, now: 
                 via=supporters.merge_via(dup.id),
                 created_at=now,
             )
-
-
-async def _event(
-    conn: BaseDBAsyncClient, item: Item, action: str, actor: str, note: str, now: datetime
-) -> None:
-    """The main item's own audit line of a merge or an unmerge (its state does not move)."""
-    await ItemEvent.create(
-        using_db=conn,
-        item=item,
-        action=action,
-        actor=actor,
-        from_status=item.status,
-        to_status=item.status,
-        note=note,
-        created_at=now,
-    )

@@ -92,7 +92,7 @@ async def cosign(user: UserRef, ticket: str, now: datetime) -> CosignOutcome:
             return CosignOutcome("gone", ticket)
         # the item's row lock (SQLite: the transaction's write lock) orders two taps of the same citizen
         await Support.create(using_db=conn, item=item, citizen=citizen, via=COSIGN, created_at=now)
-        await _event(conn, item, "cosign", now)
+        await mark(conn, item, "cosign", now)
     return CosignOutcome("done", ticket, item.public_title)
 
 
@@ -108,17 +108,21 @@ async def uncosign(user: UserRef, ticket: str, now: datetime) -> bool:
         if not gone:
             return False
         await Support.filter(id__in=[s.id for s in gone]).using_db(conn).delete()
-        await _event(conn, item, "uncosign", now)
+        await mark(conn, item, "uncosign", now)
     return True
 
 
-async def _event(conn: BaseDBAsyncClient, item: Item, action: str, now: datetime) -> None:
+async def mark(
+    conn: BaseDBAsyncClient, item: Item, action: str, now: datetime, actor: str = "citizen", note: str = ""
+) -> None:
+    """An audit line on ``item`` that does not move its state (附议, a merge seen from the main item)."""
     await ItemEvent.create(
         using_db=conn,
         item=item,
         action=action,
-        actor="citizen",
+        actor=actor,
         from_status=item.status,
         to_status=item.status,
+        note=note,
         created_at=now,
     )
