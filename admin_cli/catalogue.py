@@ -10,6 +10,7 @@ from rich.table import Table
 
 from admin_cli.context import audit, clocks, run, staff_name
 from admin_cli.render import console, print_json
+from dialogs.campaign import SCENE_PREFIX
 from storage import catalogue
 
 departments = typer.Typer(help="承办单位。", no_args_is_help=True)
@@ -56,13 +57,18 @@ def campaign_add(
     description: Annotated[str, typer.Option()] = "",
     as_: As = None,
 ) -> None:
-    """Open a 专项征集: the chat offers it when a suggestion starts, between the two dates."""
+    """Open a 专项征集: the chat offers it when a suggestion starts, between the two dates, and its
+    link and poster QR scene open the chat on it."""
     who = staff_name(as_)
 
     async def work() -> str:
         made = await catalogue.add_campaign(topic, starts.date(), ends.date(), description)
         await audit(who, "campaign_add", f"{made.id} {made.topic}")
-        return f"专项征集 {made.id}：{made.topic}（{made.starts_on} 至 {made.ends_on}）"
+        return (
+            f"专项征集 {made.id}：{made.topic}（{made.starts_on} 至 {made.ends_on}）\n"
+            f"  网页链接：/?campaign={made.id}　微信带参数二维码场景值：{SCENE_PREFIX}{made.id}"
+            f"　Telegram 链接：?start={SCENE_PREFIX}{made.id}"
+        )
 
     console.print(f"[green]✓[/green] {run(work)}")
 

@@ -74,7 +74,8 @@ def stats(
     by: Annotated[By | None, typer.Option()] = None,
     as_json: Json = False,
 ) -> None:
-    """Counts by state, adoption rate, on-time rate, satisfaction, items sent back, response time."""
+    """Counts by state, accepted within 15 days, adoption rate, on-time rate, satisfaction, items sent
+    back, response time."""
     data = run(lambda: reports.stats(_start(since), _end(until), by.value if by else None))
     if as_json:
         print_json(data)
@@ -84,6 +85,7 @@ def stats(
         "分组",
         "件数",
         "各状态",
+        "15日内受理告知率",
         "采纳率",
         "按期率",
         "满意率",
@@ -99,6 +101,7 @@ def stats(
             group,
             str(f["count"]),
             states,
+            _pct(f["accepted_in_time_rate"]),
             _pct(f["adoption_rate"]),
             _pct(f["on_time_rate"]),
             _pct(f["satisfied_rate"]),

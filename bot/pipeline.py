@@ -204,7 +204,7 @@ class Pipeline:
         already, or still running elsewhere, never gets here). The database is read only when
         their waits mark says something may wait for them (when nothing did, it is settled)."""
         conv = Conversation.from_bytes(turn.state)
-        reads_followups, look = needs_followups(conv), turn.may_wait
+        reads_followups, look = needs_followups(conv, inbound), turn.may_wait
         waiting: str | None = None
         saw = False
         try:

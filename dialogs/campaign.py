@@ -9,6 +9,26 @@ from dialogs.forms import MAX_ACCOUNT
 from dialogs.state import Conversation, Draft
 from dialogs.types import Campaign, Inbound
 
+SCENE_PREFIX = "campaign_"  # a poster's WeChat QR scene value: ``campaign_<id>``
+
+
+def from_scene(scene: str) -> int | None:
+    """The campaign a QR scene names (``campaign_7``, or ``qrscene_campaign_7`` on a subscribe)."""
+    rest = scene.removeprefix("qrscene_").removeprefix(SCENE_PREFIX)
+    if rest == scene.removeprefix("qrscene_") or not rest.isascii() or not rest.isdigit() or len(rest) > 9:
+        return None
+    return int(rest)
+
+
+def open_one(campaigns: tuple[Campaign, ...], wanted: int) -> Campaign | None:
+    """The open campaign with that id (None: ended, closed or never there)."""
+    return next((c for c in campaigns if c.id == wanted), None)
+
+
+def attach(draft: Draft, chosen: Campaign) -> None:
+    draft.values["campaign"] = chosen.topic
+    draft.values["campaign_id"] = chosen.id
+
 
 def offer(conv: Conversation, campaigns: tuple[Campaign, ...], out: Outputs) -> None:
     conv.mode, conv.aside = "pick_campaign", {"campaigns": [[c.id, c.topic] for c in campaigns]}

@@ -24,10 +24,25 @@ class Step:
     outputs: list[Any] = field(default_factory=list)
 
 
-def needs_followups(conversation: Conversation) -> bool:
+def needs_followups(conversation: Conversation, inbound: Inbound | None = None) -> bool:
     """Whether a step from this state may read ``context.followups`` (waiting items, ratings,
-    campaigns). Inside an open form it never does, so callers may skip loading them."""
+    campaigns). Inside an open form it never does, so callers may skip loading them, except
+    for a chat opened from a campaign's link or poster (it must know which campaigns are open)."""
+    if inbound is not None and campaign_wanted(inbound) is not None:
+        return True
     return conversation.mode not in ("form", "confirm_cancel", "pick_similar")
+
+
+def campaign_wanted(inbound: Inbound) -> int | None:
+    """The campaign a chat was opened on: the web link's ``campaign`` event, a poster's QR scan."""
+    text = inbound.text or ""
+    if inbound.kind != "event":
+        return None
+    if inbound.event == "campaign":
+        return int(text) if text.isascii() and text.isdigit() and len(text) <= 9 else None
+    if inbound.event == "subscribe":
+        return campaign.from_scene(text)
+    return None
 
 
 def step(conversation: Conversation, inbound: Inbound, context: Context) -> Step:
@@ -106,6 +121,9 @@ def _moves_on(inbound: Inbound) -> bool:
 def _event(conv: Conversation, inbound: Inbound, context: Context, out: Outputs) -> None:
     if inbound.event in CLICKS:  # a menu button: a command even in the middle of a form
         _click(conv, inbound, CLICKS[inbound.event], context, out)
+    elif (wanted := campaign_wanted(inbound)) is not None:
+        greeting = "感谢关注！" if inbound.event == "subscribe" else ""
+        _enter_campaign(conv, inbound, wanted, greeting, context, out)
     elif inbound.event == "subscribe":
         out.say("感谢关注！" + texts.MENU, texts.MENU_CHOICES)
     elif inbound.event == "menu":
@@ -118,6 +136,35 @@ def _event(conv: Conversation, inbound: Inbound, context: Context, out: Outputs)
             _offer_resume(conv, conv.draft.kind, out)
         else:
             _menu(conv, out)
+
+
+def _enter_campaign(
+    conv: Conversation, inbound: Inbound, wanted: int, greeting: str, context: Context, out: Outputs
+) -> None:
+    """A chat opened on a campaign: a suggestion starts on it at once (no topic question); a
+    suggestion being filled in joins it; an ended campaign is said so, with the menu."""
+    chosen = campaign.open_one(context.followups.campaigns, wanted)
+    if chosen is None:
+        out.say(greeting + texts.CAMPAIGN_CLOSED)
+        _menu(conv, out)
+        return
+    welcome = greeting + texts.CAMPAIGN_WELCOME.format(topic=chosen.topic)
+    draft = conv.draft
+    if draft is not None and filling.started(draft):
+        if draft.kind != "suggestion":  # a complaint half told: theirs to continue or drop first
+            out.say(welcome)
+            _offer_resume(conv, "suggestion", out)
+            return
+        campaign.attach(draft, chosen)
+        out.say(welcome + texts.CAMPAIGN_DRAFT_JOINED.format(topic=chosen.topic))
+        conv.mode, conv.aside = "form", {}
+        filling.ask(draft, out)
+        return
+    conv.mode, conv.aside = "form", {}
+    conv.draft = _draft(conv, "suggestion", f"{inbound.user.key}:{inbound.message_id}")
+    campaign.attach(conv.draft, chosen)
+    out.say(welcome + texts.FORM_INTRO["suggestion"])
+    filling.ask(conv.draft, out)
 
 
 def _click(conv: Conversation, inbound: Inbound, command: str, context: Context, out: Outputs) -> None:

@@ -179,6 +179,10 @@ REVIEW_REFUSED = {
 }
 REVIEW_LEVELS = {1: "复查", 2: "复核"}
 CAMPAIGN_ASK = "目前正在开展专项征集。您的建议属于下面哪个专题？请回复序号；都不属于请回复“跳过”。"
+# issue 14: the chat opened from a campaign's link or poster QR code
+CAMPAIGN_WELCOME = "欢迎参加专项征集“{topic}”！"
+CAMPAIGN_DRAFT_JOINED = "您正在填写的建议已归入专项征集“{topic}”，我们接着填。"
+CAMPAIGN_CLOSED = "这个专项征集已经结束了，谢谢您的关心！您的想法仍然可以作为建议告诉我们。"
 
 
 # --- Telegram channel (issue 4) ---

@@ -20,7 +20,7 @@ class StoragePort:
     the dialogs are in the office's time zone (they format them as they are)."""
 
     def __init__(
-        self, clocks: Clocks, campaigns_ttl_s: float = 60.0, catalogue: Catalogue | None = None
+        self, clocks: Clocks, campaigns_ttl_s: float = 1.0, catalogue: Catalogue | None = None
     ) -> None:
         self.clocks = clocks
         self.campaigns_ttl_s = campaigns_ttl_s
@@ -71,7 +71,8 @@ class StoragePort:
         return await self._open_campaigns(service.utcnow())
 
     async def _open_campaigns(self, now: datetime) -> tuple[Campaign, ...]:
-        """Open campaigns, read at most once a minute (they change a few times a year)."""
+        """Open campaigns, read at most once a second: only idle steps read them (never a step
+        inside a form), and a campaign staff add or close, or a poster's campaign, is known at once."""
         loaded_at, cached = self._campaigns
         if time.monotonic() - loaded_at < self.campaigns_ttl_s:
             return cached

@@ -8,8 +8,7 @@ its 展示/褒奖/金点子 marks. Never the citizen, the form (``fields_data``)
 title or an event's note. Complaints appear only as counts, in ``figures``.
 
 The office's figures are those of ``minyi-admin stats``: each period and each department is one call
-of ``storage.reports.stats``; only "accepted within 15 days", which ``stats`` does not give, is
-computed here (from the same items)."""
+of ``storage.reports.stats``, nothing computed here."""
 
 from __future__ import annotations
 
@@ -19,6 +18,7 @@ from typing import Any
 
 from tortoise.functions import Max
 
+from dialogs.campaign import SCENE_PREFIX
 from storage import reports
 from storage.models import Campaign, Item, ItemEvent, StaffEvent
 from storage.workflow import supporters
@@ -138,7 +138,7 @@ async def campaigns(today: date) -> list[dict[str, Any]]:
             "starts_on": c.starts_on.isoformat(),
             "ends_on": c.ends_on.isoformat(),
             "chat_link": f"/?campaign={c.id}",
-            "wechat_scene": f"campaign_{c.id}",
+            "wechat_scene": f"{SCENE_PREFIX}{c.id}",
         }
         for c in rows
     ]
@@ -205,65 +205,31 @@ async def figures(today: date, count: int = 12, clocks: Clocks = DEFAULT) -> dic
     fractions (None when there is nothing to count), as ``minyi-admin stats`` gives them."""
     first = months(today, count)
     since, until = clocks.midnight(first[0]), clocks.midnight(_next_month(first[-1]))
-    timely = await _accepted_in_time(since, until, clocks)
+    now = datetime.now(clocks.zone)
     month_rows = []
     for start in first:
         a, b = clocks.midnight(start), clocks.midnight(_next_month(start))
-        data = await reports.stats(a, b)
-        month_rows.append(_row(f"{start:%Y-%m}", data["total"], timely.get(("month", f"{start:%Y-%m}"))))
-    overall = await reports.stats(since, until, "department")
-    dept_rows = [_row(name, f, timely.get(("department", name))) for name, f in overall["groups"].items()]
+        data = await reports.stats(a, b, now=now)
+        month_rows.append(_row(f"{start:%Y-%m}", data["total"]))
+    overall = await reports.stats(since, until, "department", now=now)
+    dept_rows = [_row(name, f) for name, f in overall["groups"].items()]
     return {
         "since": first[0].isoformat(),
         "until": (_next_month(first[-1])).isoformat(),  # exclusive
         "months": month_rows,
         "departments": dept_rows,
-        "total": _row("合计", overall["total"], timely.get(("total", ""))),
+        "total": _row("合计", overall["total"]),
     }
 
 
-def _row(name: str, f: dict[str, Any], kinds: dict[str, Any] | None) -> dict[str, Any]:
-    kinds = kinds or {}
+def _row(name: str, f: dict[str, Any]) -> dict[str, Any]:
     return {
         "name": name,
         "received": f["count"],
-        "suggestions": kinds.get("suggestion", 0),
-        "complaints": kinds.get("complaint", 0),
-        "accepted_in_time_rate": kinds.get("rate"),
+        "suggestions": f["by_kind"]["suggestion"],
+        "complaints": f["by_kind"]["complaint"],
+        "accepted_in_time_rate": f["accepted_in_time_rate"],
         "on_time_rate": f["on_time_rate"],
         "adoption_rate": f["adoption_rate"],
         "satisfied_rate": f["satisfied_rate"],
     }
-
-
-async def _accepted_in_time(since: datetime, until: datetime, clocks: Clocks) -> dict[tuple[str, str], Any]:
-    """Per month, department and in total: counts by kind and the share of items told within the
-    acceptance limit (accepted or not accepted by ``accept_due_at``) among those told or overdue."""
-    items = await Item.filter(created_at__gte=since, created_at__lt=until).prefetch_related("departments")
-    rejected: dict[int, datetime] = {}
-    rows = ItemEvent.filter(item_id__in=[i.id for i in items], action="reject").order_by("created_at")
-    for item_id, at in await rows.values_list("item_id", "created_at"):
-        rejected.setdefault(int(item_id), at)
-    now = datetime.now(clocks.zone)
-    groups: dict[tuple[str, str], list[Item]] = defaultdict(list)
-    for i in items:
-        groups[("month", f"{clocks.local(i.created_at):%Y-%m}")].append(i)
-        groups[("total", "")].append(i)
-        for d in [d.name for d in i.departments] or ["（未交办）"]:
-            groups[("department", d)].append(i)
-    found: dict[tuple[str, str], Any] = {}
-    for key, group in groups.items():
-        counted = in_time = 0
-        for i in group:
-            due = i.accept_due_at or clocks.accept_due(i.created_at)
-            told = i.accepted_at or rejected.get(i.id)
-            if told is None and now <= due:
-                continue  # still within its limit: not counted yet
-            counted += 1
-            in_time += told is not None and told <= due
-        found[key] = {
-            "suggestion": sum(1 for i in group if i.kind == "suggestion"),
-            "complaint": sum(1 for i in group if i.kind == "complaint"),
-            "rate": round(in_time / counted, 3) if counted else None,
-        }
-    return found

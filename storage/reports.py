@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from statistics import mean
 from typing import Any
 
@@ -50,23 +51,39 @@ async def _items(since: datetime | None, until: datetime | None) -> list[Item]:
     return list(await query)
 
 
-async def stats(since: datetime | None, until: datetime | None, by: str | None = None) -> dict[str, Any]:
-    """Counts by state, adoption rate, on-time rate, satisfaction, sent back, response time."""
+@dataclass(frozen=True, slots=True)
+class _Outcomes:
+    """When each item got its outcome, which were adopted, when each was refused (不予受理)."""
+
+    finished: dict[int, datetime]
+    adopted: set[int]
+    rejected: dict[int, datetime]
+    now: datetime
+
+
+async def stats(
+    since: datetime | None, until: datetime | None, by: str | None = None, now: datetime | None = None
+) -> dict[str, Any]:
+    """Counts by state and kind, accepted within the acceptance limit, adoption rate, on-time
+    rate, satisfaction, sent back, response time (the figures ``/gongshi/banli`` publishes too)."""
     items = await _items(since, until)
     events = await ItemEvent.filter(item_id__in=[i.id for i in items], action__in=[*FINISH, "adopt"])
-    finished: dict[int, datetime] = {}
-    adopted: set[int] = set()
+    seen = _Outcomes({}, set(), {}, now or datetime.now(UTC))
     for e in sorted(events, key=lambda e: e.created_at):
+        item_id: int = e.item_id  # type: ignore[attr-defined]
         if e.action == "adopt":
-            adopted.add(e.item_id)  # type: ignore[attr-defined]
-        finished.setdefault(e.item_id, e.created_at)  # type: ignore[attr-defined]
+            seen.adopted.add(item_id)
+            continue
+        seen.finished.setdefault(item_id, e.created_at)
+        if e.action == "reject":
+            seen.rejected.setdefault(item_id, e.created_at)
     groups: dict[str, list[Item]] = defaultdict(list)
     for item in items:
         for key in _keys(item, by):
             groups[key].append(item)
     return {
-        "total": _figures(items, finished, adopted),
-        "groups": {k: _figures(v, finished, adopted) for k, v in sorted(groups.items())} if by else {},
+        "total": _figures(items, seen),
+        "groups": {k: _figures(v, seen) for k, v in sorted(groups.items())} if by else {},
     }
 
 
@@ -80,10 +97,27 @@ def _keys(item: Item, by: str | None) -> list[str]:
     return []
 
 
-def _figures(items: list[Item], finished: dict[int, datetime], adopted: set[int]) -> dict[str, Any]:
+def _accepted_in_time(items: list[Item], seen: _Outcomes) -> float | None:
+    """Of the items told whether they were accepted (受理 or 不予受理) or past the acceptance limit
+    untold, the share told by the limit; items still within it untold are not counted yet."""
+    counted = in_time = 0
+    for i in items:
+        due = i.accept_due_at
+        told = i.accepted_at or seen.rejected.get(i.id)
+        if due is None or (told is None and seen.now <= due):
+            continue
+        counted += 1
+        in_time += told is not None and told <= due
+    return _ratio(in_time, counted)
+
+
+def _figures(items: list[Item], seen: _Outcomes) -> dict[str, Any]:
+    finished, adopted = seen.finished, seen.adopted
     by_state: dict[str, int] = defaultdict(int)
+    by_kind = {"suggestion": 0, "complaint": 0}
     for item in items:
         by_state[item.status] += 1
+        by_kind[item.kind] = by_kind.get(item.kind, 0) + 1
     decided = [i for i in items if i.kind == "suggestion" and (i.id in adopted or i.status == "declined")]
     timed = [i for i in items if i.id in finished and i.due_at is not None]
     on_time = [i for i in timed if finished[i.id] <= i.due_at]  # type: ignore[operator]
@@ -92,6 +126,8 @@ def _figures(items: list[Item], finished: dict[int, datetime], adopted: set[int]
     return {
         "count": len(items),
         "by_state": dict(sorted(by_state.items())),
+        "by_kind": by_kind,
+        "accepted_in_time_rate": _accepted_in_time(items, seen),
         "adoption_rate": _ratio(sum(1 for i in decided if i.id in adopted), len(decided)),
         "on_time_rate": _ratio(len(on_time), len(timed)),
         "satisfied_rate": _ratio(sum(1 for s in rated if s in (1, 2)), len(rated)),

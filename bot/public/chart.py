@@ -1,12 +1,30 @@
-"""A server-rendered SVG bar chart (no JavaScript): one group of bars per row, one bar per rate,
-the value written on each bar so it reads at a glance; sized by ``viewBox`` so it fits 320 px."""
+"""A server-rendered SVG bar chart (no JavaScript), drawn for a phone: its ``viewBox`` is about a
+phone's width, so one unit is about one pixel there and the words are 15 px. The legend stands in
+two columns above; each row's label has its own line above its bars; every bar carries its value,
+so it reads at a glance without the colours."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from html import escape
 
-COLOURS = ("#1f5fa8", "#2e8540", "#b35c00", "#8a2c8f")  # distinguishable, dark enough for white text
+COLOURS = ("#1f5fa8", "#2e8540", "#b35c00", "#8a2c8f")  # distinguishable, dark enough on white
+WIDTH = 340  # ≈ a 375 px phone's content width
+FONT = 15
+BAR_H, BAR_GAP, ROW_GAP = 18, 4, 14
+VALUE_W = 48  # room after the longest bar for "100%"
+
+
+def _legend(series: Sequence[str]) -> tuple[list[str], int]:
+    """Two columns of swatch + name; the SVG lines and the height they take."""
+    out, column_w, line_h = [], WIDTH // 2, FONT + 9
+    for n, name in enumerate(series):
+        x, y = (n % 2) * column_w, (n // 2) * line_h
+        out.append(
+            f'<rect x="{x}" y="{y + 3}" width="{FONT}" height="{FONT}" fill="{COLOURS[n % len(COLOURS)]}"/>'
+        )
+        out.append(f'<text x="{x + FONT + 6}" y="{y + FONT + 1}" font-size="{FONT}">{escape(name)}</text>')
+    return out, ((len(series) + 1) // 2) * line_h + 8
 
 
 def bars(
@@ -15,32 +33,26 @@ def bars(
     series: Sequence[str],
 ) -> str:
     """``rows``: (label, one rate 0..1 or None per series). Returns an ``<svg>`` element."""
-    bar_h, gap, label_w, width = 22, 14, 110, 640
-    plot_w = width - label_w - 60
-    legend_h = 34
-    group_h = bar_h * len(series) + gap
-    height = legend_h + group_h * max(1, len(rows)) + 10
+    legend, top = _legend(series)
+    plot_w = WIDTH - VALUE_W
+    row_h = FONT + 6 + len(series) * (BAR_H + BAR_GAP) + ROW_GAP
+    height = top + row_h * max(1, len(rows))
     out = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
-        f'width="100%" role="img" aria-labelledby="chart-title" class="chart">',
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {height}" '
+        f'role="img" aria-labelledby="chart-title" class="chart">',
         f'<title id="chart-title">{escape(title)}</title>',
+        *legend,
     ]
-    x = 0
-    for n, name in enumerate(series):
-        colour = COLOURS[n % len(COLOURS)]
-        out.append(f'<rect x="{x}" y="6" width="18" height="18" fill="{colour}"/>')
-        out.append(f'<text x="{x + 24}" y="21" font-size="16">{escape(name)}</text>')
-        x += 24 + 18 * len(name) + 20
     for r, (label, values) in enumerate(rows):
-        top = legend_h + r * group_h
-        mid = top + bar_h * len(series) / 2 + 6
-        out.append(f'<text x="0" y="{mid:.0f}" font-size="16">{escape(label)}</text>')
+        y = top + r * row_h
+        out.append(f'<text x="0" y="{y + FONT}" font-size="{FONT}" font-weight="bold">{escape(label)}</text>')
+        y += FONT + 6
         for n, value in enumerate(values):
-            y = top + n * bar_h
-            w = 0 if value is None else max(1.0, plot_w * value)
+            w = 0.0 if value is None else max(1.0, plot_w * value)
             colour = COLOURS[n % len(COLOURS)]
-            out.append(f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h - 4}" fill="{colour}"/>')
+            out.append(f'<rect x="0" y="{y}" width="{w:.1f}" height="{BAR_H}" fill="{colour}"/>')
             text = "—" if value is None else f"{value:.0%}"
-            out.append(f'<text x="{label_w + w + 6:.1f}" y="{y + bar_h - 8}" font-size="15">{text}</text>')
+            out.append(f'<text x="{w + 5:.1f}" y="{y + BAR_H - 4}" font-size="{FONT}">{text}</text>')
+            y += BAR_H + BAR_GAP
     out.append("</svg>")
     return "\n".join(out)

@@ -27,8 +27,8 @@ select,button{font-size:1.125rem;padding:.25rem;min-height:2.75rem;max-width:100
 .scroll{overflow-x:auto}table{border-collapse:collapse;width:100%;font-size:1rem}
 th,td{border:1px solid #999;padding:.25rem .5rem;text-align:right;white-space:nowrap}
 th:first-child,td:first-child{text-align:left}
-ol.steps{padding-left:1.5rem}
-.chart{max-width:100%;height:auto}
+ol.steps{padding-left:1.5rem}caption{text-align:left;font-weight:bold;padding:.25rem 0}
+figure{margin:1rem 0}.chart{display:block;width:100%;max-width:30rem;height:auto}
 footer{color:#444;font-size:1rem;padding-top:1rem;padding-bottom:2rem}
 """
 NAV = (

@@ -72,6 +72,10 @@ class Citizen(ABC):
         """Send ``text``; the replies seen for it."""
 
     @abstractmethod
+    async def open_on_campaign(self, campaign_id: int) -> list[str]:
+        """Open the chat the way the campaign's poster or link does; the replies seen for it."""
+
+    @abstractmethod
     def screen(self) -> list[Seen]:
         """Everything that reached the citizen so far, oldest first."""
 
@@ -121,9 +125,16 @@ class WebCitizen(Citizen):
             self.secret = issued.value
 
     async def say(self, text: str) -> list[str]:
+        return await self._post(text, {"text": text, "mid": secrets.token_hex(16)})
+
+    async def open_on_campaign(self, campaign_id: int) -> list[str]:
+        """The page opened from the campaign's link ``/?campaign=ID``: its hello names it."""
+        payload = {"event": "hello", "campaign": campaign_id, "mid": secrets.token_hex(16)}
+        return await self._post(f"/?campaign={campaign_id}", payload)
+
+    async def _post(self, text: str, payload: dict[str, object]) -> list[str]:
         step = Step(text, time.monotonic())
         self.steps.append(step)
-        payload = {"text": text, "mid": secrets.token_hex(16)}
         for _ in range(self.PENDING_TRIES):
             async with self.session.post(
                 f"{self.url()}/api/web/messages", json=payload, cookies=self._cookies()
@@ -206,6 +217,12 @@ class WeChatCitizen(Citizen):
     async def say(self, text: str) -> list[str]:
         return await self._push(text, push_xml(self.openid, "text", Content=text))
 
+    async def open_on_campaign(self, campaign_id: int) -> list[str]:
+        """A follower scans the campaign poster's QR code (``SCAN``, scene ``campaign_ID``)."""
+        scene = f"campaign_{campaign_id}"
+        xml = push_xml(self.openid, "event", Event="SCAN", EventKey=scene, Ticket="T" + secrets.token_hex(8))
+        return await self._push(scene, xml)
+
     async def say_aloud(self, text: str) -> list[str]:
         """A voice message; WeChat's speech recognition hands over ``text`` as ``Recognition``."""
         media = "voice-" + secrets.token_hex(6)
@@ -256,6 +273,10 @@ class TelegramCitizen(Citizen):
 
     async def say(self, text: str) -> list[str]:
         return await self._update(text, updates.text(self.chat_id, text))
+
+    async def open_on_campaign(self, campaign_id: int) -> list[str]:
+        """The campaign's ``t.me/<bot>?start=campaign_ID`` link: Telegram sends ``/start campaign_ID``."""
+        return await self.say(f"/start campaign_{campaign_id}")
 
     async def say_with_photo(self, caption: str) -> list[str]:
         """A photo sent with ``caption`` (Telegram's one message for both)."""

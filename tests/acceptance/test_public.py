@@ -52,9 +52,24 @@ async def shows(case: Case, path: str, wanted: str) -> str:
         await asyncio.sleep(0.3)
 
 
-async def file_idea(case: Case, idea: str) -> str:
-    """From the menu, the idea, then what the bot asks for (对策, name and phone), then 确认."""
-    await case.say("1")
+async def open_campaign(case: Case) -> tuple[int, str]:
+    """Staff open a 专项征集 of this channel's own (``campaigns add``): its id and topic."""
+    topic = f"社区微更新（{case.citizen.channel}）"
+    made = await case.staff.ok(
+        "campaigns", "add", "--topic", topic, "--starts", "2020-01-01", "--ends", "2099-12-31"
+    )
+    found = re.search(r"专项征集 (\d+)：", made)
+    assert found and f"campaign={found[1]}" in made and f"campaign_{found[1]}" in made, made
+    return int(found[1]), topic
+
+
+async def file_idea(case: Case, idea: str, campaign: tuple[int, str]) -> str:
+    """The chat opened from the campaign's poster or link, the idea, then what the bot asks for
+    (对策, name and phone), then 确认."""
+    number, topic = campaign
+    opened = await case.citizen.open_on_campaign(number)
+    assert opened and opened[0].startswith(f"欢迎参加专项征集“{topic}”！"), case.citizen.describe()
+    assert "专题" not in "\n".join(opened), "the topic question is not asked: the poster said which"
     reply = "\n".join(await case.say(idea))
     for _ in range(4):
         asked = next((a for q, a in ANSWERS.items() if q in reply.rsplit("\n\n", 1)[-1]), None)
@@ -69,14 +84,19 @@ async def file_idea(case: Case, idea: str) -> str:
 
 async def a_suggestion_made_public(case: Case) -> None:
     channel = case.citizen.channel
-    ticket = await file_idea(case, IDEAS[channel])
+    campaign = await open_campaign(case)
+    ticket = await file_idea(case, IDEAS[channel], campaign)
+    await case.staff.ok("campaigns", "close", str(campaign[0]))  # a suggestion told later is asked nothing
     complaint = await case.file("2", COMPLAINT)
     title, summary = f"市民金点子（{channel}）", "市民来信建议，已纳入明年实事项目。"
     year = datetime.now().year
+    department = f"社区更新办（{channel}）"  # its own: its row on 办理情况 is this item's alone
+    await case.staff.ok("departments", "add", department)
     acts = [
         await case.act("accept", ticket),
         await case.act("publish", ticket, "--title", title, "--summary", summary),
         await case.act("report", ticket),
+        await case.act("assign", ticket, "--dept", department),
     ]
     await case.see(*acts)
     await case.say("3")  # the citizen writes again (WeChat allows a few pushes per message of theirs)
@@ -89,8 +109,15 @@ async def a_suggestion_made_public(case: Case) -> None:
 
     front = await shows(case, "/gongshi/", title)
     item = await shows(case, f"/gongshi/jianyi/{ticket}", summary)
+    assert f"专项征集：{campaign[1]}" in item
     golden = await shows(case, f"/gongshi/jindianzi?year={year}", title)
-    figures = await page(case, "/gongshi/banli")
+    figures = await shows(case, "/gongshi/banli", department)
+    row = re.search(rf'<th scope="row">{re.escape(department)}</th>(.*?)</tr>', figures)
+    assert row, figures
+    cells = re.findall(r"<td>(.*?)</td>", row[1])
+    stats = json.loads(await case.staff.ok("stats", "--by", "department", "--json"))["groups"][department]
+    assert stats["count"] == 1 and stats["adoption_rate"] == 1.0 and stats["by_kind"]["suggestion"] == 1
+    assert cells[:3] == ["1", "1", "0"] and cells[5] == "100%", cells  # 收件 建议 投诉 … 建议采纳
     csv = await page(case, "/gongshi/banli.csv")
     for html in (front, item, golden, figures, csv):
         assert complaint not in html and "王五" not in html and "13700001111" not in html

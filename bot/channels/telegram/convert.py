@@ -10,6 +10,7 @@ from typing import Any
 from telegram import Message, Update
 
 from dialogs import Inbound, Location, Media, Reply, UserRef, texts
+from dialogs.campaign import from_scene
 
 CHANNEL = "telegram"
 COMMANDS = {"/start": "菜单", "/menu": "菜单", "/help": "帮助", "/cancel": "取消", "/status": "查进度"}
@@ -92,6 +93,14 @@ def command_text(text: str) -> str:
     return COMMANDS.get(word, text)
 
 
+def campaign_of_start(text: str) -> int | None:
+    """The campaign of a deep link's ``/start campaign_7`` (what a poster's t.me link sends)."""
+    words = text.split()
+    if len(words) != 2 or words[0].split("@", 1)[0].lower() != "/start":
+        return None
+    return from_scene(words[1])
+
+
 def convert(update: Update) -> Converted:
     """Map one parsed update; private chats only (the bot is a one-to-one service)."""
     if update.callback_query is not None:
@@ -150,6 +159,9 @@ def _message(message: Message) -> Converted:
 def _content(message: Message, base: Inbound) -> Inbound:
     """``base`` filled with the kind-specific fields of one message."""
     if message.text is not None:
+        wanted = campaign_of_start(message.text)
+        if wanted is not None:  # t.me/<bot>?start=campaign_<id>: the chat opened on a campaign
+            return replace(base, kind="event", event="campaign", text=str(wanted))
         return replace(base, kind="text", text=command_text(message.text))
     if message.photo:
         largest = max(message.photo, key=lambda size: (size.width * size.height, size.file_size or 0))

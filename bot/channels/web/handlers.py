@@ -46,6 +46,7 @@ class Message(NamedTuple):
     text: str | None  # None: the page-opened event
     re: int | None  # the turn whose question the page showed when this was sent
     mid: str | None  # the page's id of this message (a retry carries the same one)
+    campaign: int | None = None  # the page was opened from a campaign's link (``/?campaign=ID``)
 
 
 def _json(data: Any, status: int = 200, headers: dict[str, str] | None = None) -> web.Response:
@@ -84,7 +85,10 @@ def parse_message(body: bytes) -> Message:
     if turn is not None and (type(turn) is not int or turn < 0):
         raise ValueError("re must be a non-negative integer (the turn of the question shown)")
     if doc.get("event") == "hello" and text is None:
-        return Message(None, None, mid)
+        campaign = doc.get("campaign")
+        if campaign is not None and (type(campaign) is not int or not 0 < campaign < 2**31):
+            raise ValueError("campaign must be a positive integer (the id in the page's link)")
+        return Message(None, None, mid, campaign)
     if not isinstance(text, str):
         raise ValueError("text must be a string")
     return Message(text, turn, mid)
@@ -170,8 +174,8 @@ async def _feed(request: web.Request, session: Session, msg: Message) -> list[Re
         message_id=msg.mid or uuid.uuid4().hex,
         time=datetime.now(UTC),
         kind="text" if msg.text is not None else "event",
-        text=msg.text,
-        event=None if msg.text is not None else "hello",
+        text=msg.text if msg.campaign is None else str(msg.campaign),
+        event=None if msg.text is not None else "hello" if msg.campaign is None else "campaign",
         re=msg.re,
     )
     pipeline = request.app[PIPELINE]

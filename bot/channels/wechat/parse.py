@@ -26,6 +26,7 @@ from wechatpy.messages import BaseMessage
 
 from bot.accesslog import pseudonym
 from dialogs import Inbound, Location, Media, UserRef
+from dialogs.campaign import from_scene
 
 log = logging.getLogger(__name__)
 
@@ -219,6 +220,8 @@ def _event(data: dict[str, Any], user: UserRef, account: str, when: datetime) ->
         if event_key in MENU_KEYS:
             return to_dialog(None, MENU_KEYS[event_key], f"menu {event_key}")
         return Incoming("ignore", openid, account, key, note=f"unknown menu key {event_key!r}")
+    if event == "scan" and (wanted := from_scene(event_key)) is not None:  # a campaign poster
+        return to_dialog(str(wanted), "campaign", f"scanned campaign {wanted}")
     if event in QUIET_EVENTS:
         return Incoming("ignore", openid, account, key, note=f"event {event} {event_key}".strip())
     log.info("wechat: unhandled event %r from %s", event, pseudonym(openid))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from datetime import date
 from typing import Any
 from weakref import WeakKeyDictionary
 
@@ -13,6 +14,7 @@ from aiohttp.test_utils import TestClient
 
 from bot.channels.web.session import COOKIE, identity
 from dialogs import texts
+from storage import catalogue
 from storage.models import Item, Outbox
 from tests.answers import COMPLAINT, SUGGESTION
 
@@ -125,6 +127,29 @@ async def test_complaint_reply_promises_15_days(client: TestClient[Any, Any]) ->
         await say(client, text, user="u2")
     replies = await say(client, "确认", user="u2")
     assert "TS-" in replies[0] and "15日内" in replies[0]
+
+
+async def test_the_campaign_link_opens_the_chat_on_that_campaign(client: TestClient[Any, Any]) -> None:
+    """``/?campaign=ID``: the page's hello names the campaign; a suggestion starts on it and is
+    filed with it. A bad campaign value is refused; an ended one is said so."""
+    made = await catalogue.add_campaign("老旧小区加装电梯", date(2026, 1, 1), date(2099, 12, 31))
+    html = await (await client.get("/")).text()
+    assert 'get("campaign")' in html and "body.campaign" in html
+    one = page(client, "c1")
+    resp = await one.send(None, campaign=made.id)
+    assert resp.status == 200, await resp.text()
+    replies = (await resp.json())["replies"]
+    assert replies[0].startswith("欢迎参加专项征集“老旧小区加装电梯”！")
+    for text in SUGGESTION:
+        await one.say(text)
+    await one.say("确认")
+    item = await Item.get().prefetch_related("campaign")
+    assert item.campaign is not None and item.campaign.id == made.id
+    ended = await page(client, "c2").send(None, campaign=made.id + 1)
+    assert (await ended.json())["replies"][0] == texts.CAMPAIGN_CLOSED
+    for bad in ("1", -1, 2**31, 1.5, True):
+        resp = await page(client, "c3").send(None, campaign=bad)
+        assert resp.status == 400, bad
 
 
 async def test_bad_requests_are_400_and_store_nothing(client: TestClient[Any, Any]) -> None:

@@ -204,6 +204,8 @@ async def test_figures_are_minyi_admin_stats(any_db: str, site: tuple[Client, Cl
         assert row["adoption_rate"] == stats["adoption_rate"]
         assert row["on_time_rate"] == stats["on_time_rate"]
         assert row["satisfied_rate"] == stats["satisfied_rate"]
+        assert row["accepted_in_time_rate"] == stats["accepted_in_time_rate"]
+        assert (row["suggestions"], row["complaints"]) == tuple(stats["by_kind"].values())
     since = DEFAULT.midnight(public.months(today)[0])
     until = DEFAULT.midnight(date.fromisoformat(figures["until"]))
     by_dept = await reports.stats(since, until, "department")

@@ -109,6 +109,23 @@ async def test_on_time_in_stats_and_late_in_overdue(any_db: str) -> None:
     assert by_dept["groups"]["区城管局"]["count"] == 2
 
 
+async def test_accepted_within_the_limit_counts_the_told_and_the_overdue_not_the_waiting(any_db: str) -> None:
+    """受理告知 within 15 days: accepted in time, refused in time, accepted late, never told and past
+    the limit count (2 of 4); one still inside its limit is not counted yet."""
+    tickets = [await complaint(k) for k in ("in_time", "refused", "late", "untold", "waiting")]
+    with time_machine.travel(RECEIVED + timedelta(days=2), tick=False):
+        await actions.accept(tickets[0], actor="王芳", clocks=DEFAULT)
+        await actions.reject(tickets[1], actor="王芳", reason="不属于受理范围", clocks=DEFAULT)
+    with time_machine.travel(RECEIVED + timedelta(days=40), tick=False):
+        await actions.accept(tickets[2], actor="王芳", clocks=DEFAULT)
+    waiting = await Item.get(ticket=tickets[4])
+    waiting.accept_due_at = RECEIVED + timedelta(days=60)
+    await waiting.save(update_fields=["accept_due_at"])
+    figures = await reports.stats(None, None, now=RECEIVED + timedelta(days=41))
+    assert figures["total"]["accepted_in_time_rate"] == 0.5
+    assert figures["total"]["by_kind"] == {"suggestion": 0, "complaint": 5}
+
+
 async def test_digest_groups_reported_suggestions(any_db: str) -> None:
     values = {
         "category": "交通出行",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import InlineKeyboardMarkup, ReplyKeyboardMarkup, ReplyKeyboardRemove
 
 from bot.channels.telegram import render
-from bot.channels.telegram.convert import callback_data, command_text, value_of_callback
+from bot.channels.telegram.convert import callback_data, campaign_of_start, command_text, value_of_callback
 from dialogs import Reply, texts
 
 
@@ -45,6 +45,13 @@ def test_callback_data_fits_64_bytes() -> None:
     assert len(callback_data(long_label, 3, 123456).encode()) <= 64
     assert value_of_callback("c:7:城市建设") == (7, "城市建设") and value_of_callback("n:7:3") == (7, "3")
     assert value_of_callback("junk") == (None, "") and value_of_callback("c:城市建设") == (None, "")
+
+
+def test_a_deep_link_start_names_the_campaign() -> None:
+    assert campaign_of_start("/start campaign_7") == 7
+    assert campaign_of_start("/start@minyi_bot campaign_12") == 12
+    for text in ("/start", "/start poster_7", "/help campaign_7", "campaign_7", "/start campaign_7 x"):
+        assert campaign_of_start(text) is None, text
 
 
 def test_commands_map_to_the_words_of_the_dialogs() -> None:

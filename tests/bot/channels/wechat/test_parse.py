@@ -32,6 +32,17 @@ def test_qr_scene_subscribe_is_recorded() -> None:
     assert inc.inbound.text == "qrscene_42" and "42" in inc.note
 
 
+def test_a_campaign_poster_scanned_by_a_follower_opens_the_campaign() -> None:
+    """``SCAN`` (already following) with the scene ``campaign_<id>``: the chat opens on it; any
+    other scene stays a quiet event."""
+    inc = incoming(message_of(push_xml(msg_type="event", Event="SCAN", EventKey="campaign_7", Ticket="T")))
+    assert inc.action == "feed" and inc.inbound is not None
+    assert (inc.inbound.kind, inc.inbound.event, inc.inbound.text) == ("event", "campaign", "7")
+    assert not inc.opens_window
+    other = incoming(message_of(push_xml(msg_type="event", Event="SCAN", EventKey="poster_7", Ticket="T")))
+    assert other.action == "ignore"
+
+
 def test_image_location_voice() -> None:
     image = incoming(message_of(push_xml(msg_type="image", PicUrl="u", MediaId="a/b..c")))
     assert image.media_id == "a/b..c"
